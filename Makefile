@@ -1,0 +1,48 @@
+# Bastion: everything from a fresh machine with only Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_PEOPLE ?= 10000
+DEMO_SEED ?= 2020
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test test-only bench lint format messages clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	mkdir -p var
+	$(BIN)/bastion migrate --noinput -v0
+	$(BIN)/bastion demo --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --keep-existing
+	@echo "Bastion is serving the demo university on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/bastion runserver $(HOST):$(PORT) --noreload
+
+test: install test-only
+
+test-only:
+	$(BIN)/ruff check bastion bench
+	$(BIN)/ruff format --check bastion bench
+	$(BIN)/bastion makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+format: install
+	$(BIN)/ruff format bastion bench
+	$(BIN)/ruff check --fix bastion bench
+
+# Needs GNU gettext (msgfmt); the compiled catalogues are committed, so users never need it.
+messages: install
+	cd bastion && ../$(BIN)/bastion makemessages -l zh_Hans -l en --no-obsolete -i 'conftest.py' -i '*/tests/*'
+	cd bastion && ../$(BIN)/bastion compilemessages -v0
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""The roles: one table of who may see and do what. Rendered into docs/roles.md.
+
+A role is held as a `Position` over a unit, a Party organization or a grid, and reaches that
+node's subtree; its `reach` says which people that is. Everyone also sees themselves.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PARTY_SECRETARY = "party_secretary", _("Party secretary")
+    COLLEGE_LEADER = "college_leader", _("College leader")
+    COUNSELOR = "counselor", _("Counselor")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    LAB_HEAD = "lab_head", _("Lab head")
+    LEADING_GROUP = "leading_group", _("Leading group")
+    ORG_DEPARTMENT = "org_department", _("Organization Department")
+    STUDENT_AFFAIRS = "student_affairs", _("Student Affairs")
+    UNIVERSITY_OFFICE = "university_office", _("University Office")
+    DISCIPLINE_INSPECTION = "discipline_inspection", _("Discipline inspection")
+
+
+class Reach(StrEnum):
+    """Which people a position lets its holder see."""
+
+    EVERYONE = "everyone"
+    ALL_STUDENTS = "all_students"
+    ALL_STAFF = "all_staff"
+    UNIT_SUBTREE = "unit_subtree"
+    PARTY_SUBTREE = "party_subtree"
+    GRID = "grid"
+
+
+class HeldOn(StrEnum):
+    """What a position of the role is held over."""
+
+    UNIT = "unit"
+    PARTY_ORG = "party_org"
+    GRID = "grid"
+
+
+class Perm(StrEnum):
+    VIEW_PEOPLE = "people.view"
+    VIEW_PHONE = "people.view_phone"
+    VIEW_ID_NUMBER = "people.view_id_number"
+    IMPORT_ROSTER = "roster.import"
+    MANAGE_ORG = "org.manage"
+    ADMIN = "admin.access"
+
+
+PERM_LABELS = {
+    Perm.VIEW_PEOPLE: _("see the people in reach and their records"),
+    Perm.VIEW_PHONE: _("see phone numbers unmasked"),
+    Perm.VIEW_ID_NUMBER: _("see ID card numbers unmasked"),
+    Perm.IMPORT_ROSTER: _("import rosters for the people in reach"),
+    Perm.MANAGE_ORG: _("edit units, Party organizations, grids and positions"),
+    Perm.ADMIN: _("use the administration site (scoped)"),
+}
+
+REACH_LABELS = {
+    Reach.EVERYONE: _("everyone in the university"),
+    Reach.ALL_STUDENTS: _("every student, no staff"),
+    Reach.ALL_STAFF: _("every staff member, no student"),
+    Reach.UNIT_SUBTREE: _("the people of the unit and every unit below it"),
+    Reach.PARTY_SUBTREE: _("the members of the Party organization and those below it, and the "
+                           "people of the units they lead"),
+    Reach.GRID: _("the people of the grid"),
+}
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    held_on: tuple[HeldOn, ...]
+    reach: Reach
+    perms: frozenset[Perm]
+
+
+_FIELD = frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE})
+_OFFICE = frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER,
+                     Perm.IMPORT_ROSTER, Perm.ADMIN})
+
+ROLES: dict[Role, RoleSpec] = {
+    Role.LEADING_GROUP: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
+    Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
+    Role.DISCIPLINE_INSPECTION: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE,
+                                         frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE,
+                                                    Perm.VIEW_ID_NUMBER})),
+    Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
+    Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
+    Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _FIELD),
+    Role.COLLEGE_LEADER: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE,
+                                  _FIELD | {Perm.IMPORT_ROSTER}),
+    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
+    Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
+    Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD),
+}
+
+
+def spec(role: str) -> RoleSpec:
+    return ROLES[Role(role)]

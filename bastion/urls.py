@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from bastion.api import api
+
+urlpatterns = [
+    path("", include("bastion.accounts.urls")),
+    path("org/", include("bastion.org.urls")),
+    path("roster/", include("bastion.roster.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
