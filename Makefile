@@ -40,9 +40,9 @@ format: install
 	$(BIN)/ruff check --fix bastion bench
 
 # Needs GNU gettext (msgfmt); the compiled catalogues are committed, so users never need it.
+APPS := $(patsubst bastion/%/locale,%,$(wildcard bastion/*/locale))
 messages: install
-	cd bastion && ../$(BIN)/bastion makemessages -l zh_Hans -l en --no-obsolete -i 'conftest.py' -i '*/tests/*'
-	cd bastion && ../$(BIN)/bastion compilemessages -v0
+	for app in $(APPS); do (cd bastion/$$app && ../../$(BIN)/bastion makemessages -l zh_Hans --no-obsolete -i 'tests/*' -v0 && ../../$(BIN)/bastion compilemessages -v0) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
