@@ -21,8 +21,8 @@ api = NinjaAPI(
     title="Bastion API",
     version="1",
     description="堡垒 Bastion: epidemic prevention and control through the university's "
-                "organization. Authenticate with `Authorization: Bearer <token>` "
-                "(`bastion issue_token NUMBER`) or a logged-in session.",
+    "organization. Authenticate with `Authorization: Bearer <token>` "
+    "(`bastion issue_token NUMBER`) or a logged-in session.",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )

@@ -1,7 +1,8 @@
 """The named world the whole suite shares: a small university and the people who run it.
 
 示范大学 (U)
-├── 医学院 MED (led by 医学院党委)            college leader 周伟, Party secretary 孙丽 (of the branch)
+├── 医学院 MED (led by 医学院党委)            college leader 周伟
+│   │                                       (孙丽 is secretary of the 临床医学系 branch)
 │   ├── 临床医学系 MED-CLI
 │   │   └── 临床2020级1班 MED-C1            counselor 陈静; grid 一号楼3层 (grid worker 刘洋)
 │   └── 病原生物学实验室 MED-LAB             lab head 冯涛; staff 赵强
@@ -38,39 +39,68 @@ SINCE = dt.date(2020, 1, 20)
 
 def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
-    w.committee = party_org_add(parent=None, code="UC", name="示范大学党委",
-                                kind=PartyOrgKind.UNIVERSITY_COMMITTEE)
-    w.med_committee = party_org_add(parent=w.committee, code="MED-PC", name="医学院党委",
-                                    kind=PartyOrgKind.SECONDARY_COMMITTEE)
-    w.med_branch = party_org_add(parent=w.med_committee, code="MED-B1",
-                                 name="临床医学系学生党支部", kind=PartyOrgKind.BRANCH)
-    w.cs_committee = party_org_add(parent=w.committee, code="CS-PC", name="计算机学院党委",
-                                   kind=PartyOrgKind.SECONDARY_COMMITTEE)
-    w.cs_branch = party_org_add(parent=w.cs_committee, code="CS-B1", name="计算机学生党支部",
-                                kind=PartyOrgKind.BRANCH)
+    w.committee = party_org_add(
+        parent=None, code="UC", name="示范大学党委", kind=PartyOrgKind.UNIVERSITY_COMMITTEE
+    )
+    w.med_committee = party_org_add(
+        parent=w.committee, code="MED-PC", name="医学院党委", kind=PartyOrgKind.SECONDARY_COMMITTEE
+    )
+    w.med_branch = party_org_add(
+        parent=w.med_committee, code="MED-B1", name="临床医学系学生党支部", kind=PartyOrgKind.BRANCH
+    )
+    w.cs_committee = party_org_add(
+        parent=w.committee,
+        code="CS-PC",
+        name="计算机学院党委",
+        kind=PartyOrgKind.SECONDARY_COMMITTEE,
+    )
+    w.cs_branch = party_org_add(
+        parent=w.cs_committee, code="CS-B1", name="计算机学生党支部", kind=PartyOrgKind.BRANCH
+    )
 
-    w.university = unit_add(parent=None, code="U", name="示范大学", kind=UnitKind.UNIVERSITY,
-                            party_org=w.committee)
-    w.med = unit_add(parent=w.university, code="MED", name="医学院", kind=UnitKind.COLLEGE,
-                     party_org=w.med_committee)
-    w.med_dept = unit_add(parent=w.med, code="MED-CLI", name="临床医学系",
-                          kind=UnitKind.DEPARTMENT, party_org=w.med_branch)
-    w.med_class = unit_add(parent=w.med_dept, code="MED-C1", name="临床2020级1班",
-                           kind=UnitKind.CLASS)
-    w.med_lab = unit_add(parent=w.med, code="MED-LAB", name="病原生物学实验室",
-                         kind=UnitKind.LAB)
-    w.cs = unit_add(parent=w.university, code="CS", name="计算机学院", kind=UnitKind.COLLEGE,
-                    party_org=w.cs_committee)
-    w.cs_class = unit_add(parent=w.cs, code="CS-C1", name="计算机2020级1班",
-                          kind=UnitKind.CLASS, party_org=w.cs_branch)
-    w.org_dept = unit_add(parent=w.university, code="ORG", name="党委组织部",
-                          kind=UnitKind.OFFICE)
-    w.student_affairs_office = unit_add(parent=w.university, code="SA", name="学生工作部",
-                                        kind=UnitKind.OFFICE)
-    w.university_office = unit_add(parent=w.university, code="UO", name="学校办公室",
-                                   kind=UnitKind.OFFICE)
-    w.hospital = unit_add(parent=w.university, code="HOSP", name="校医院",
-                          kind=UnitKind.HOSPITAL)
+    w.university = unit_add(
+        parent=None, code="U", name="示范大学", kind=UnitKind.UNIVERSITY, party_org=w.committee
+    )
+    w.med = unit_add(
+        parent=w.university,
+        code="MED",
+        name="医学院",
+        kind=UnitKind.COLLEGE,
+        party_org=w.med_committee,
+    )
+    w.med_dept = unit_add(
+        parent=w.med,
+        code="MED-CLI",
+        name="临床医学系",
+        kind=UnitKind.DEPARTMENT,
+        party_org=w.med_branch,
+    )
+    w.med_class = unit_add(
+        parent=w.med_dept, code="MED-C1", name="临床2020级1班", kind=UnitKind.CLASS
+    )
+    w.med_lab = unit_add(parent=w.med, code="MED-LAB", name="病原生物学实验室", kind=UnitKind.LAB)
+    w.cs = unit_add(
+        parent=w.university,
+        code="CS",
+        name="计算机学院",
+        kind=UnitKind.COLLEGE,
+        party_org=w.cs_committee,
+    )
+    w.cs_class = unit_add(
+        parent=w.cs,
+        code="CS-C1",
+        name="计算机2020级1班",
+        kind=UnitKind.CLASS,
+        party_org=w.cs_branch,
+    )
+    w.org_dept = unit_add(parent=w.university, code="ORG", name="党委组织部", kind=UnitKind.OFFICE)
+    w.student_affairs_office = unit_add(
+        parent=w.university, code="SA", name="学生工作部", kind=UnitKind.OFFICE
+    )
+    w.university_office = unit_add(
+        parent=w.university, code="UO", name="学校办公室", kind=UnitKind.OFFICE
+    )
+    w.hospital = unit_add(parent=w.university, code="HOSP", name="校医院", kind=UnitKind.HOSPITAL)
     w.floor = grid_add(unit=w.med_class, name="一号楼3层", kind=Grid.Kind.DORMITORY_FLOOR)
 
     def person(number, name, kind, unit, **extra) -> Person:
@@ -81,43 +111,90 @@ def build_world() -> SimpleNamespace:
         return p
 
     S, T = PersonKind.STUDENT, PersonKind.STAFF
-    w.student = person("2020001", "李明", S, w.med_class, grid=w.floor, gender="M",
-                       political_status=PoliticalStatus.PROBATIONARY, party_branch=w.med_branch,
-                       phone="13800000001", id_number="11010519491231002X",
-                       dormitory="一号楼301", home_region="420102")
-    w.grid_worker = person("2020002", "刘洋", S, w.med_class, grid=w.floor, gender="M",
-                           political_status=PoliticalStatus.MEMBER, party_branch=w.med_branch,
-                           phone="13800000002", dormitory="一号楼302", home_region="110108")
-    w.other_student = person("2020101", "王芳", S, w.cs_class, gender="F",
-                             political_status=PoliticalStatus.ACTIVIST, party_branch=w.cs_branch,
-                             phone="13800000003", home_region="350503")
+    w.student = person(
+        "2020001",
+        "李明",
+        S,
+        w.med_class,
+        grid=w.floor,
+        gender="M",
+        political_status=PoliticalStatus.PROBATIONARY,
+        party_branch=w.med_branch,
+        phone="13800000001",
+        id_number="11010519491231002X",
+        dormitory="一号楼301",
+        home_region="420102",
+    )
+    w.grid_worker = person(
+        "2020002",
+        "刘洋",
+        S,
+        w.med_class,
+        grid=w.floor,
+        gender="M",
+        political_status=PoliticalStatus.MEMBER,
+        party_branch=w.med_branch,
+        phone="13800000002",
+        dormitory="一号楼302",
+        home_region="110108",
+    )
+    w.other_student = person(
+        "2020101",
+        "王芳",
+        S,
+        w.cs_class,
+        gender="F",
+        political_status=PoliticalStatus.ACTIVIST,
+        party_branch=w.cs_branch,
+        phone="13800000003",
+        home_region="350503",
+    )
     w.staff = person("T1001", "赵强", T, w.med_lab, gender="M", phone="13900000001")
-    w.counselor = person("T2001", "陈静", T, w.med, gender="F",
-                         political_status=PoliticalStatus.MEMBER, party_branch=w.med_branch,
-                         phone="13900000002")
-    w.secretary = person("T2002", "孙丽", T, w.med_dept, gender="F",
-                         political_status=PoliticalStatus.MEMBER, party_branch=w.med_branch)
-    w.college_leader = person("T3001", "周伟", T, w.med, gender="M",
-                              political_status=PoliticalStatus.MEMBER)
+    w.counselor = person(
+        "T2001",
+        "陈静",
+        T,
+        w.med,
+        gender="F",
+        political_status=PoliticalStatus.MEMBER,
+        party_branch=w.med_branch,
+        phone="13900000002",
+    )
+    w.secretary = person(
+        "T2002",
+        "孙丽",
+        T,
+        w.med_dept,
+        gender="F",
+        political_status=PoliticalStatus.MEMBER,
+        party_branch=w.med_branch,
+    )
+    w.college_leader = person(
+        "T3001", "周伟", T, w.med, gender="M", political_status=PoliticalStatus.MEMBER
+    )
     w.lab_head = person("T7001", "冯涛", T, w.med_lab, gender="M")
-    w.org_officer = person("T4001", "吴敏", T, w.org_dept, gender="F",
-                           political_status=PoliticalStatus.MEMBER)
+    w.org_officer = person(
+        "T4001", "吴敏", T, w.org_dept, gender="F", political_status=PoliticalStatus.MEMBER
+    )
     w.student_affairs = person("T5001", "郑华", T, w.student_affairs_office, gender="M")
     w.office_officer = person("T6001", "钱进", T, w.university_office, gender="M")
 
     position_assign(person=w.counselor, role=Role.COUNSELOR, over=w.med_class, starts_on=SINCE)
     position_assign(person=w.grid_worker, role=Role.GRID_WORKER, over=w.floor, starts_on=SINCE)
-    position_assign(person=w.secretary, role=Role.PARTY_SECRETARY, over=w.med_branch,
-                    starts_on=SINCE)
-    position_assign(person=w.college_leader, role=Role.COLLEGE_LEADER, over=w.med,
-                    starts_on=SINCE)
+    position_assign(
+        person=w.secretary, role=Role.PARTY_SECRETARY, over=w.med_branch, starts_on=SINCE
+    )
+    position_assign(person=w.college_leader, role=Role.COLLEGE_LEADER, over=w.med, starts_on=SINCE)
     position_assign(person=w.lab_head, role=Role.LAB_HEAD, over=w.med_lab, starts_on=SINCE)
-    position_assign(person=w.org_officer, role=Role.ORG_DEPARTMENT, over=w.university,
-                    starts_on=SINCE)
-    position_assign(person=w.student_affairs, role=Role.STUDENT_AFFAIRS, over=w.university,
-                    starts_on=SINCE)
-    position_assign(person=w.office_officer, role=Role.UNIVERSITY_OFFICE, over=w.university,
-                    starts_on=SINCE)
+    position_assign(
+        person=w.org_officer, role=Role.ORG_DEPARTMENT, over=w.university, starts_on=SINCE
+    )
+    position_assign(
+        person=w.student_affairs, role=Role.STUDENT_AFFAIRS, over=w.university, starts_on=SINCE
+    )
+    position_assign(
+        person=w.office_officer, role=Role.UNIVERSITY_OFFICE, over=w.university, starts_on=SINCE
+    )
     return w
 
 

@@ -81,7 +81,11 @@ def run_one(module: str, name: str, kind: str) -> float:
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
         out = subprocess.run(
             [sys.executable, "-m", "bench.worker", module, name],
-            env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if out.returncode != 0:
             sys.stderr.write(out.stdout + out.stderr)
@@ -102,8 +106,10 @@ def main() -> None:
             runs = [run_one(module, b.name, kind) for _ in range(b.repeat)]
             row[kind] = statistics.median(runs)
             row[f"{kind}_runs"] = runs
-            print(f"bench: {b.name} on {kind}: " + ", ".join(f"{r:.2f}" for r in runs),
-                  file=sys.stderr)
+            print(
+                f"bench: {b.name} on {kind}: " + ", ".join(f"{r:.2f}" for r in runs),
+                file=sys.stderr,
+            )
         row["met"] = all(row[k] <= b.goal for k in kinds)
         rows.append(row)
     print_table(rows, kinds)
@@ -116,8 +122,11 @@ def main() -> None:
 
 
 def print_table(rows, kinds) -> None:
-    head = ["figure", "goal"] + [{"sqlite": "SQLite", "postgresql": "PostgreSQL"}[k]
-                                 for k in kinds] + ["met"]
+    head = (
+        ["figure", "goal"]
+        + [{"sqlite": "SQLite", "postgresql": "PostgreSQL"}[k] for k in kinds]
+        + ["met"]
+    )
     body = []
     for r in rows:
         cells = [r["figure"], f"≤ {r['goal']:g} {r['unit']}"]

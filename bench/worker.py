@@ -13,8 +13,7 @@ def main(module: str, name: str) -> None:
     call_command("migrate", verbosity=0)
     import importlib
 
-    bench = next(b for b in importlib.import_module(f"bench.{module}").BENCHMARKS
-                 if b.name == name)
+    bench = next(b for b in importlib.import_module(f"bench.{module}").BENCHMARKS if b.name == name)
     measure = bench.setup()
     figure = measure()
     print(f"{figure:.6f}")

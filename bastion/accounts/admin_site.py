@@ -12,5 +12,8 @@ class BastionAdminSite(AdminSite):
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and user.is_authenticated and (
-            user.is_superuser or scope_of(user).has(Perm.ADMIN))
+        return (
+            user.is_active
+            and user.is_authenticated
+            and (user.is_superuser or scope_of(user).has(Perm.ADMIN))
+        )

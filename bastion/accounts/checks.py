@@ -15,6 +15,10 @@ def production_settings(app_configs, **kwargs):
 @register()
 def secret_key_in_production(app_configs, **kwargs):
     if not settings.DEBUG and settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY:
-        return [Error("DEBUG is off but SECRET_KEY is the laptop default; set SECRET_KEY.",
-                      id="bastion.E001")]
+        return [
+            Error(
+                "DEBUG is off but SECRET_KEY is the laptop default; set SECRET_KEY.",
+                id="bastion.E001",
+            )
+        ]
     return []

@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A login. `username` is the person's number; `person` is who they are in the roster."""
 
-    person = models.OneToOneField("org.Person", verbose_name=_("person"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="user")
+    person = models.OneToOneField(
+        "org.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="user",
+    )
     must_change_password = models.BooleanField(_("must change password"), default=True)
 
     class Meta:
@@ -26,9 +32,10 @@ class ApiToken(models.Model):
 
     PREFIX = "bst_"
 
-    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE,
-                             related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("purpose"), max_length=100, blank=True)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(_("starts with"), max_length=12, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

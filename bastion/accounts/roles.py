@@ -52,6 +52,12 @@ class Perm(StrEnum):
     ADMIN = "admin.access"
 
 
+HELD_ON_LABELS = {
+    HeldOn.UNIT: _("a unit"),
+    HeldOn.PARTY_ORG: _("a Party organization"),
+    HeldOn.GRID: _("a grid"),
+}
+
 PERM_LABELS = {
     Perm.VIEW_PEOPLE: _("see the people in reach and their records"),
     Perm.VIEW_PHONE: _("see phone numbers unmasked"),
@@ -66,8 +72,10 @@ REACH_LABELS = {
     Reach.ALL_STUDENTS: _("every student, no staff"),
     Reach.ALL_STAFF: _("every staff member, no student"),
     Reach.UNIT_SUBTREE: _("the people of the unit and every unit below it"),
-    Reach.PARTY_SUBTREE: _("the members of the Party organization and those below it, and the "
-                           "people of the units they lead"),
+    Reach.PARTY_SUBTREE: _(
+        "the members of the Party organization and those below it, and the "
+        "people of the units they lead"
+    ),
     Reach.GRID: _("the people of the grid"),
 }
 
@@ -80,20 +88,24 @@ class RoleSpec:
 
 
 _FIELD = frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE})
-_OFFICE = frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER,
-                     Perm.IMPORT_ROSTER, Perm.ADMIN})
+_OFFICE = frozenset(
+    {Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER, Perm.IMPORT_ROSTER, Perm.ADMIN}
+)
 
 ROLES: dict[Role, RoleSpec] = {
     Role.LEADING_GROUP: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
     Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
-    Role.DISCIPLINE_INSPECTION: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE,
-                                         frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE,
-                                                    Perm.VIEW_ID_NUMBER})),
+    Role.DISCIPLINE_INSPECTION: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.EVERYONE,
+        frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER}),
+    ),
     Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
     Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
     Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _FIELD),
-    Role.COLLEGE_LEADER: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE,
-                                  _FIELD | {Perm.IMPORT_ROSTER}),
+    Role.COLLEGE_LEADER: RoleSpec(
+        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | {Perm.IMPORT_ROSTER}
+    ),
     Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
     Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
     Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD),

@@ -45,8 +45,14 @@ class Scope:
 
     @property
     def is_self_only(self) -> bool:
-        return not (self.everyone or self.all_students or self.all_staff or self.unit_paths
-                    or self.party_paths or self.grid_ids)
+        return not (
+            self.everyone
+            or self.all_students
+            or self.all_staff
+            or self.unit_paths
+            or self.party_paths
+            or self.grid_ids
+        )
 
     # --- filters -----------------------------------------------------------------------
 
@@ -108,8 +114,12 @@ class Scope:
 
     def person_or_404(self, number: str) -> Person:
         """The person with this number, if in scope; missing and forbidden look the same."""
-        person = self.people().filter(number=number).select_related(
-            "unit", "grid", "party_branch").first()
+        person = (
+            self.people()
+            .filter(number=number)
+            .select_related("unit", "grid", "party_branch")
+            .first()
+        )
         if person is None:
             raise Http404
         return person
@@ -124,8 +134,7 @@ def scope_for_person(person: Person | None) -> Scope:
     if person is None:
         return NOBODY
     positions = list(
-        Position.objects.active().filter(person=person)
-        .select_related("unit", "party_org", "grid")
+        Position.objects.active().filter(person=person).select_related("unit", "party_org", "grid")
     )
     reaches: set[Reach] = set()
     unit_paths: set[str] = set()

@@ -29,8 +29,11 @@ def accounts_bulk_create(*, people: list[Person], password_hash: str | None = No
     """Accounts for many people at once (roster import, demo); existing accounts are kept."""
     have = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
     hashed = password_hash or make_password(None)
-    new = [User(username=p.number, person=p, password=hashed, must_change_password=True)
-           for p in people if p.pk not in have]
+    new = [
+        User(username=p.number, person=p, password=hashed, must_change_password=True)
+        for p in people
+        if p.pk not in have
+    ]
     User.objects.bulk_create(new, batch_size=2000)
     return len(new)
 
@@ -41,8 +44,12 @@ def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple
     raw = ApiToken.new_raw()
     days = days if days is not None else settings.BASTION_TOKEN_DAYS
     token = ApiToken.objects.create(
-        user=user, name=name, digest=ApiToken.digest_of(raw), hint=raw[:10],
-        expires_at=timezone.now() + dt.timedelta(days=days))
+        user=user,
+        name=name,
+        digest=ApiToken.digest_of(raw),
+        hint=raw[:10],
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     return token, raw
 
 
@@ -54,8 +61,11 @@ def token_revoke(*, token: ApiToken) -> None:
 
 def token_authenticate(raw: str) -> User | None:
     """The active account behind a bearer token, or None."""
-    token = (ApiToken.objects.select_related("user", "user__person")
-             .filter(digest=ApiToken.digest_of(raw)).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__person")
+        .filter(digest=ApiToken.digest_of(raw))
+        .first()
+    )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

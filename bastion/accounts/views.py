@@ -16,9 +16,12 @@ from bastion.org.selectors import person_positions
 
 class NumberLoginForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("Student or staff number"), max_length=32,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
-                                      "inputmode": "text"}))
+        label=_("Student or staff number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "inputmode": "text"}
+        ),
+    )
 
     def clean_username(self):
         # People paste numbers with spaces or full-width digits.
@@ -49,14 +52,19 @@ def home(request):
     person = request.user.person
     counts = {}
     if not scope.is_self_only:
-        counts = dict(scope.people().values_list("kind").annotate(n=Count("pk"))
-                      .values_list("kind", "n"))
-    return render(request, "accounts/home.html", {
-        "person": person,
-        "scope": scope,
-        "positions": list(person_positions(person=person)) if person else [],
-        "students": counts.get(PersonKind.STUDENT, 0),
-        "staff": counts.get(PersonKind.STAFF, 0),
-        "can_import": scope.has(Perm.IMPORT_ROSTER),
-        "can_admin": scope.has(Perm.ADMIN) or request.user.is_superuser,
-    })
+        counts = dict(
+            scope.people().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+        )
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "person": person,
+            "scope": scope,
+            "positions": list(person_positions(person=person)) if person else [],
+            "students": counts.get(PersonKind.STUDENT, 0),
+            "staff": counts.get(PersonKind.STAFF, 0),
+            "can_import": scope.has(Perm.IMPORT_ROSTER),
+            "can_admin": scope.has(Perm.ADMIN) or request.user.is_superuser,
+        },
+    )

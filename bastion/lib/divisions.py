@@ -69,8 +69,15 @@ def _by_name() -> dict[str, list[Division]]:
     names: dict[str, list[Division]] = {}
     for division in table().values():
         names.setdefault(division.name, []).append(division)
-        for suffix in ("省", "市", "自治区", "特别行政区", "壮族自治区", "回族自治区",
-                       "维吾尔自治区"):
+        for suffix in (
+            "省",
+            "市",
+            "自治区",
+            "特别行政区",
+            "壮族自治区",
+            "回族自治区",
+            "维吾尔自治区",
+        ):
             if division.level == 1 and division.name.endswith(suffix):
                 names.setdefault(division.name.removesuffix(suffix), []).append(division)
     return names
@@ -94,10 +101,12 @@ def resolve(value: str) -> Division | None:
         return found[0] if len(found) == 1 else None
     # A path of names: match the longest province prefix, then walk down.
     for province in children(""):
-        for prefix in (province.name, *(k for k, v in _by_name().items()
-                                        if province in v and k != province.name)):
+        for prefix in (
+            province.name,
+            *(k for k, v in _by_name().items() if province in v and k != province.name),
+        ):
             if text.startswith(prefix):
-                return _walk(province, text[len(prefix):])
+                return _walk(province, text[len(prefix) :])
     return None
 
 
@@ -106,5 +115,5 @@ def _walk(node: Division, rest: str) -> Division | None:
         return node
     for child in children(node.code):
         if rest.startswith(child.name):
-            return _walk(child, rest[len(child.name):])
+            return _walk(child, rest[len(child.name) :])
     return None

@@ -29,13 +29,19 @@ class UnitKind(models.TextChoices):
 class Unit(MP_Node):
     """An administrative unit; the tree is kept as a materialized path (`path`)."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True,
-                            help_text=_("Stable; rosters name units by it."))
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("Stable; rosters name units by it.")
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     party_org = models.ForeignKey(
-        "PartyOrg", verbose_name=_("led by Party organization"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="units")
+        "PartyOrg",
+        verbose_name=_("led by Party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+    )
 
     steplen = 4
 
@@ -102,8 +108,9 @@ class Grid(models.Model):
         OFFICE = "office", _("Office")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="grids")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="grids"
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
@@ -142,21 +149,37 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=PersonKind.choices)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="people")
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="people")
-    political_status = models.CharField(_("political status"), max_length=16,
-                                        choices=PoliticalStatus.choices,
-                                        default=PoliticalStatus.MASSES)
-    party_branch = models.ForeignKey(PartyOrg, verbose_name=_("Party branch"), null=True,
-                                     blank=True, on_delete=models.SET_NULL,
-                                     related_name="members")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    political_status = models.CharField(
+        _("political status"),
+        max_length=16,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
+    )
+    party_branch = models.ForeignKey(
+        PartyOrg,
+        verbose_name=_("Party branch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     dormitory = models.CharField(_("dormitory"), max_length=50, blank=True)
-    home_region = models.CharField(_("home region"), max_length=6, blank=True,
-                                   help_text=_("GB/T 2260 division code"))
+    home_region = models.CharField(
+        _("home region"), max_length=6, blank=True, help_text=_("GB/T 2260 division code")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,15 +218,34 @@ class PositionQuerySet(models.QuerySet):
 class Position(models.Model):
     """Who holds which duty over which unit, Party organization or grid, and when."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
-                               related_name="positions")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="positions"
+    )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="positions")
-    party_org = models.ForeignKey(PartyOrg, verbose_name=_("Party organization"), null=True,
-                                  blank=True, on_delete=models.CASCADE, related_name="positions")
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="positions")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    party_org = models.ForeignKey(
+        PartyOrg,
+        verbose_name=_("Party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
 
@@ -216,9 +258,11 @@ class Position(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="position_held_over_exactly_one",
-                condition=(Q(unit__isnull=False, party_org__isnull=True, grid__isnull=True)
-                           | Q(unit__isnull=True, party_org__isnull=False, grid__isnull=True)
-                           | Q(unit__isnull=True, party_org__isnull=True, grid__isnull=False)),
+                condition=(
+                    Q(unit__isnull=False, party_org__isnull=True, grid__isnull=True)
+                    | Q(unit__isnull=True, party_org__isnull=False, grid__isnull=True)
+                    | Q(unit__isnull=True, party_org__isnull=True, grid__isnull=False)
+                ),
             ),
             models.CheckConstraint(
                 name="position_ends_after_start",
