@@ -1,0 +1,129 @@
+"""`bastion demo`: build the demo university, or find it built, and print its demo accounts."""
+
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bastion.demo.builder import (
+    MAX_PEOPLE,
+    MIN_PEOPLE,
+    DemoAccountRow,
+    demo_accounts,
+    demo_build,
+    university_exists,
+)
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Build the demo university (colleges, classes, labs, offices, a hospital, Party "
+        "committees and branches, grids, people and their positions), the same for the same "
+        "seed, and print one demo account per role with its password. It builds only into a "
+        "database without a university: with --keep-existing an existing university is left "
+        "as it is and its demo accounts are printed; without it the command refuses. To start "
+        "over, use a fresh database (remove var/bastion.sqlite3, or drop the PostgreSQL "
+        "database) and migrate."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=10000,
+            help=gettext_lazy("How many students and staff (default 10000)."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2020,
+            help=gettext_lazy(
+                "Random seed; the same seed builds the same university (default 2020)."
+            ),
+        )
+        parser.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help=gettext_lazy("If a university exists, build nothing and print its demo accounts."),
+        )
+
+    def handle(self, *args, people: int, seed: int, keep_existing: bool, **options) -> None:
+        if not MIN_PEOPLE <= people <= MAX_PEOPLE:
+            raise CommandError(
+                _("--people must be between %(low)d and %(high)d.")
+                % {"low": MIN_PEOPLE, "high": MAX_PEOPLE}
+            )
+        if university_exists():
+            if not keep_existing:
+                raise CommandError(
+                    _(
+                        "This database already holds a university; nothing was built. Run with "
+                        "--keep-existing to keep it and print its demo accounts, or use a fresh "
+                        "database."
+                    )
+                )
+            self.stdout.write(_("A university already exists; nothing was built."))
+        else:
+            self.stdout.write(
+                _("Building the demo university: %(people)d people, seed %(seed)d…")
+                % {"people": people, "seed": seed}
+            )
+            result = demo_build(people=people, seed=seed, progress=self._progress)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Built in %(seconds).1f s: %(units)d units, %(orgs)d Party organizations, "
+                        "%(grids)d grids, %(students)d students and %(staff)d staff "
+                        "(%(members)d Party members), %(accounts)d accounts, "
+                        "%(positions)d positions."
+                    )
+                    % {
+                        "seconds": result.seconds,
+                        "units": result.units,
+                        "orgs": result.party_orgs,
+                        "grids": result.grids,
+                        "students": result.students,
+                        "staff": result.staff,
+                        "members": result.party_members,
+                        "accounts": result.accounts,
+                        "positions": result.positions,
+                    }
+                )
+            )
+        rows = demo_accounts()
+        if not rows:
+            self.stdout.write(
+                _("This university was not built by `bastion demo`: it has no demo accounts.")
+            )
+            return
+        self.stdout.write("")
+        self.stdout.write(_("Demo accounts (log in with the number as the user name):"))
+        self.stdout.write(render_table(rows))
+
+    def _progress(self, line: str) -> None:
+        self.stdout.write(f"  · {line}")
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def render_table(rows: list[DemoAccountRow]) -> str:
+    # Bilingual on purpose: a visitor of either language finds the role to try.
+    head = ["角色 Role", "账号 Login", "姓名 Name", "负责 Responsible for", "密码 Password"]
+    body = [[f"{r.kind.zh} {r.kind.en}", r.username, r.name, r.duty, r.password] for r in rows]
+    widths = [max(_width(str(c)) for c in col) for col in zip(head, *body, strict=True)]
+    lines = [
+        "  ".join(_pad(h, w) for h, w in zip(head, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += [
+        "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in body
+    ]
+    return "\n".join(lines)
