@@ -389,7 +389,10 @@ class _Plan:
             dept = self.units.add(
                 college, code=f"{cc}-D{di}", name=name, kind=UnitKind.DEPARTMENT, party_org=party
             )
-            home = self._home(dept, party, minimum=2, weight=dept_share)
+            # Three at least in the demo's department: its secretary, its grid worker and the
+            # plain staff member printed as a demo account.
+            seats = 3 if index == di == 1 else 2
+            home = self._home(dept, party, minimum=seats, weight=dept_share)
             home.duty(0, Role.PARTY_SECRETARY, party)
             for gi, grade in enumerate(catalog.UNDERGRADUATE_GRADES):
                 k = by_grade_dept[gi][di - 1]
@@ -785,7 +788,8 @@ class _Plan:
             for h in self.homes
             if h.unit.kind == UnitKind.LAB and self.units.parent[id(h.unit)] is college
         )
-        homes = [dept_home] + [h for h in self.homes if self._within(h.unit, college)]
+        # A plain staff member: in the same department if it has one, else nearby.
+        homes = [dept_home, *(h for h in self.homes if self._within(h.unit, college)), *self.homes]
         staff = next(p for h in homes for p in h.people if id(p) not in held)
         class_names = [c.unit.name for c in first_chunk]
         more = f" 等 {len(class_names)} 个班级" if len(class_names) > 2 else ""
