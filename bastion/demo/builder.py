@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Role
@@ -121,7 +122,7 @@ def demo_build(
     say = progress or (lambda line: None)
     plan = _Plan(people=people, rng=random.Random(seed))
     plan.build()
-    say(f"planned in {time.perf_counter() - started:.1f} s")
+    say(_("planned in %(seconds).1f s") % {"seconds": time.perf_counter() - started})
     with transaction.atomic():
         result = plan.write(say)
     result.seconds = time.perf_counter() - started
@@ -381,7 +382,7 @@ class _Plan:
         admin.duty(1, Role.COLLEGE_LEADER, college)  # 党委书记
         admin.duty(1, Role.PARTY_SECRETARY, committee)
         classes: list[_Class] = []
-        spread = [rng.uniform(0.7, 1.3) for _ in departments]
+        spread = [rng.uniform(0.7, 1.3) for _dept in departments]
         by_grade = _apportion(undergraduates, [1.0] * len(catalog.UNDERGRADUATE_GRADES))
         by_grade_dept = [_apportion(k, spread) for k in by_grade]
         dept_share = share * 0.62 / len(departments)
@@ -695,7 +696,7 @@ class _Plan:
             graduates: list[Person] = []
             for cls in classes:
                 level_age = {1: 18, 2: 22, 3: 24}[cls.level]
-                for _ in range(cls.size):
+                for _seat in range(cls.size):
                     key = (cls.college, cls.grade, cls.level)
                     self._seq[key] = self._seq.get(key, 0) + 1
                     born = cls.grade - level_age - (self.rng.random() < 0.3)
@@ -822,13 +823,19 @@ class _Plan:
         self._students()
         self._positions()
         self._pick_demo_accounts()
-        say(f"people generated in {time.perf_counter() - started:.1f} s")
+        say(_("people generated in %(seconds).1f s") % {"seconds": time.perf_counter() - started})
         PartyOrg.objects.bulk_create(self.orgs.nodes, batch_size=500)
         Unit.objects.bulk_create(self.units.nodes, batch_size=500)
-        say(f"{len(self.units.nodes)} units, {len(self.orgs.nodes)} Party organizations")
+        say(
+            _("%(units)d units, %(orgs)d Party organizations")
+            % {"units": len(self.units.nodes), "orgs": len(self.orgs.nodes)}
+        )
         Grid.objects.bulk_create(self.grids, batch_size=1000)
         Person.objects.bulk_create(self.people, batch_size=2000)
-        say(f"{len(self.grids)} grids, {len(self.people)} people")
+        say(
+            _("%(grids)d grids, %(people)d people")
+            % {"grids": len(self.grids), "people": len(self.people)}
+        )
         Position.objects.bulk_create(self.positions, batch_size=2000)
         accounts = 0
         for start in range(0, len(self.people), 5000):
@@ -863,7 +870,10 @@ class _Plan:
                 )
             ]
         )
-        say(f"{accounts} accounts, {len(self.positions)} positions")
+        say(
+            _("%(accounts)d accounts, %(positions)d positions")
+            % {"accounts": accounts, "positions": len(self.positions)}
+        )
         students = sum(1 for p in self.people if p.kind == PersonKind.STUDENT)
         members = sum(1 for p in self.people if p.is_party_member)
         return DemoResult(

@@ -50,3 +50,10 @@ def test_keep_existing_over_a_university_it_did_not_build_says_so(world):
 def test_it_refuses_a_university_too_small_to_fill_every_role(db):
     with pytest.raises(CommandError):
         run(people=10, seed=3)
+
+
+def test_its_help_says_how_to_start_over():
+    from bastion.demo.management.commands.demo import Command
+
+    text = Command().create_parser("bastion", "demo").format_help()
+    assert "--keep-existing" in text and "--people" in text

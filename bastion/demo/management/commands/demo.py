@@ -15,37 +15,39 @@ from bastion.demo.builder import (
     university_exists,
 )
 
+HELP = gettext_lazy(
+    "Build the demo university (colleges, classes, labs, offices, a hospital, Party "
+    "committees and branches, grids, people and their positions), the same for the same "
+    "seed, and print one demo account per role with its password. It builds only into a "
+    "database without a university: with --keep-existing an existing university is left "
+    "as it is and its demo accounts are printed; without it the command refuses. To start "
+    "over, use a fresh database (remove var/bastion.sqlite3, or drop the PostgreSQL "
+    "database) and migrate."
+)
+
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Build the demo university (colleges, classes, labs, offices, a hospital, Party "
-        "committees and branches, grids, people and their positions), the same for the same "
-        "seed, and print one demo account per role with its password. It builds only into a "
-        "database without a university: with --keep-existing an existing university is left "
-        "as it is and its demo accounts are printed; without it the command refuses. To start "
-        "over, use a fresh database (remove var/bastion.sqlite3, or drop the PostgreSQL "
-        "database) and migrate."
-    )
+    @property
+    def help(self) -> str:  # argparse wants a str, read once the locale is active
+        return str(HELP)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--people",
             type=int,
             default=10000,
-            help=gettext_lazy("How many students and staff (default 10000)."),
+            help=_("How many students and staff (default 10000)."),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=2020,
-            help=gettext_lazy(
-                "Random seed; the same seed builds the same university (default 2020)."
-            ),
+            help=_("Random seed; the same seed builds the same university (default 2020)."),
         )
         parser.add_argument(
             "--keep-existing",
             action="store_true",
-            help=gettext_lazy("If a university exists, build nothing and print its demo accounts."),
+            help=_("If a university exists, build nothing and print its demo accounts."),
         )
 
     def handle(self, *args, people: int, seed: int, keep_existing: bool, **options) -> None:
