@@ -2,20 +2,10 @@
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
 
-from bastion.accounts.services import token_authenticate
-
-
-class BearerToken(HttpBearer):
-    """`Authorization: Bearer bst_…` for machines and the mini-program."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
+from bastion.accounts.api_auth import UNAUTHORIZED, BearerToken
 
 api = NinjaAPI(
     title="Bastion API",
@@ -26,6 +16,12 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"detail": str(UNAUTHORIZED)}, status=401)
+
 
 from bastion.org.api import router as org_router  # noqa: E402
 

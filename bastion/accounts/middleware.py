@@ -1,7 +1,10 @@
 """Send an account that must change its password to the change page first."""
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 _ALLOWED_PREFIXES = ("/static/", "/i18n/", "/api/")
 
@@ -17,3 +20,25 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(_ALLOWED_PREFIXES):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the person chose otherwise (the language cookie set by /i18n/setlang/).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a phone set to
+    English would get English pages; Bastion's users expect Chinese first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _label in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

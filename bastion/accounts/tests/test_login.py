@@ -80,3 +80,14 @@ def test_a_student_home_page_says_they_answer_for_themselves(world, client_as):
 def test_pages_need_a_login(db):
     response = Client().get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_pages_are_chinese_even_when_the_browser_asks_for_english(db):
+    page = Client(headers={"Accept-Language": "en-US,en"}).get(reverse("login"))
+    assert "登录堡垒" in page.content.decode()
+
+
+def test_english_is_one_choice_away(db):
+    client = Client()
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert "Log in to Bastion" in client.get(reverse("login")).content.decode()
