@@ -118,6 +118,8 @@ def demo_build(
     """Build the demo university of `people` people, the same for the same `seed`."""
     if not MIN_PEOPLE <= people <= MAX_PEOPLE:
         raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}")
+    if university_exists():
+        raise ValueError("a university already exists; build into a fresh database")
     started = time.perf_counter()
     say = progress or (lambda line: None)
     plan = _Plan(people=people, rng=random.Random(seed))

@@ -310,7 +310,7 @@ POLITICAL_SHARES: dict[str, tuple[float, float, float, float]] = {
     "2018": (0.01, 0.04, 0.12, 0.22),
     "2019": (0.00, 0.01, 0.08, 0.25),
     "graduate": (0.26, 0.05, 0.08, 0.10),
-    "staff": (0.45, 0.02, 0.03, 0.03),
+    "staff": (0.40, 0.02, 0.03, 0.03),
 }
 
 # Population of each province (2020 census, millions): where students and staff come from.
