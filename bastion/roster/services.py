@@ -158,7 +158,8 @@ class _Units:
                 "No unit has this code; write an existing code or the unit's path from "
                 "the university down, separated by /."
             )
-        node = self.child.get(("", parts[0]))
+        # The path starts at the university, or at any unit given by its code.
+        node = self.child.get(("", parts[0])) or self.by_code.get(parts[0])
         if node is None:
             return _("The path must start at the university (%(name)s is not a top unit).") % {
                 "name": parts[0]
