@@ -26,8 +26,14 @@ def account_ensure(*, person: Person, password: str | None = None) -> User:
 
 
 def accounts_bulk_create(*, people: list[Person], password_hash: str | None = None) -> int:
-    """Accounts for many people at once (roster import, demo); existing accounts are kept."""
-    have = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
+    """Accounts for many people at once (roster import, demo); existing accounts are kept.
+
+    Looks up existing accounts in chunks: SQLite allows only so many query parameters.
+    """
+    have: set[int] = set()
+    for start in range(0, len(people), 2000):
+        chunk = [p.pk for p in people[start : start + 2000]]
+        have |= set(User.objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
     hashed = password_hash or make_password(None)
     new = [
         User(username=p.number, person=p, password=hashed, must_change_password=True)
