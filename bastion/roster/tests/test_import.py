@@ -192,7 +192,7 @@ def test_a_messy_but_valid_file_imports_correctly(world):
     li = Person.objects.get(number="2021003")
     assert li.id_number == "11010520000101018X"
     assert li.unit.name == "计算机2021级2班" and li.unit.kind == UnitKind.CLASS
-    assert li.unit.get_parent() == world.cs and li.home_region == "350000"
+    assert li.unit.path[: -Unit.steplen] == world.cs.path and li.home_region == "350000"
     assert User.objects.get(person=li).must_change_password
     assert not User.objects.get(person=li).has_usable_password()
 
