@@ -18,7 +18,19 @@ PAGE_SIZE = 50
 class TreeRow:
     node: Unit | PartyOrg
     depth: int
-    people: int
+    people: int  # visible people in this node and every node below it
+
+
+def _rows(nodes: list, counts: dict[int, int]) -> list[TreeRow]:
+    """Tree rows with subtree totals, summed up the materialized paths in Python."""
+    steplen = nodes[0].steplen if nodes else 4
+    totals: dict[str, int] = {}
+    for node in nodes:
+        n = counts.get(node.pk, 0)
+        for end in range(steplen, len(node.path) + 1, steplen):
+            totals[node.path[:end]] = totals.get(node.path[:end], 0) + n
+    top = min((node.depth for node in nodes), default=1)
+    return [TreeRow(node, node.depth - top, totals[node.path]) for node in nodes]
 
 
 @dataclass
@@ -30,7 +42,7 @@ class Crumb:
 
 
 def unit_tree(*, scope: Scope) -> list[TreeRow]:
-    """The units the scope reaches, in tree order, with their counts of visible people.
+    """The units the scope reaches, in tree order, with the visible people of each subtree.
 
     Two queries whatever the depth: the units, and one grouped count of people.
     """
@@ -38,8 +50,7 @@ def unit_tree(*, scope: Scope) -> list[TreeRow]:
     counts = dict(
         scope.people().values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
     )
-    top = min((u.depth for u in units), default=1)
-    return [TreeRow(u, u.depth - top, counts.get(u.pk, 0)) for u in units]
+    return _rows(units, counts)
 
 
 def party_tree(*, scope: Scope) -> list[TreeRow]:
@@ -51,8 +62,7 @@ def party_tree(*, scope: Scope) -> list[TreeRow]:
         .annotate(n=Count("pk"))
         .values_list("party_branch_id", "n")
     )
-    top = min((o.depth for o in orgs), default=1)
-    return [TreeRow(o, o.depth - top, counts.get(o.pk, 0)) for o in orgs]
+    return _rows(orgs, counts)
 
 
 def people_list(

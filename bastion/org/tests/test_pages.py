@@ -34,6 +34,14 @@ def test_the_unit_tree_counts_only_visible_people(world, client_as):
     assert counts["MED-C1"] == 2
 
 
+def test_the_unit_tree_counts_each_subtree(world, client_as):
+    response = get(client_as(world.org_officer), "org:units")
+    counts = {row.node.code: row.people for row in response.context["rows"]}
+    assert counts["U"] == Person.objects.count()
+    assert counts["MED"] == Person.objects.filter(unit__path__startswith=world.med.path).count()
+    assert counts["MED-C1"] == 2
+
+
 def test_the_unit_tree_tells_a_student_they_see_only_themselves(world, client_as):
     response = get(client_as(world.student), "org:units")
     assert response.status_code == 200
