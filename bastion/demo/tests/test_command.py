@@ -57,3 +57,16 @@ def test_its_help_says_how_to_start_over():
 
     text = Command().create_parser("bastion", "demo").format_help()
     assert "--keep-existing" in text and "--people" in text
+
+
+def test_the_demo_accounts_are_listed_in_the_admin_for_superusers_only(db):
+    from django.test import Client
+
+    from bastion.accounts.models import User
+
+    admin_user = User.objects.create_superuser(
+        "root", password="x-Bastion-2020", must_change_password=False
+    )
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/demo/demoaccount/").status_code == 200
