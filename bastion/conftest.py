@@ -219,3 +219,20 @@ def client_as(world):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once():
+    """Huey runs each task in the caller, in memory: tests see its effects at once."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture
+def campaign(world):
+    """The COVID-19 campaign of 2020, active: fever at 37.3 °C, Hubei a key area."""
+    from bastion.campaigns.services import campaign_create_from_preset
+
+    return campaign_create_from_preset(preset="covid19", starts_on=SINCE)

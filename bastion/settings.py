@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "bastion.org",
     "bastion.roster",
     "bastion.demo",
+    "bastion.campaigns",
+    "bastion.checkins",
+    "bastion.alerts",
+    "bastion.reports",
+    "bastion.notify",
+    "bastion.dashboards",
     "bastion.accounts.apps.BastionAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "treebeard",
+    "huey.contrib.djhuey",
     # Lets /api/v1/docs serve Swagger UI from ninja's own static files instead of a CDN.
     "ninja",
 ]
@@ -156,6 +163,47 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background work: Huey on a SQLite file by default, on Redis when REDIS_URL is set.
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "bastion",
+        "url": REDIS_URL,
+        "immediate": False,
+        "utc": True,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "bastion",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "utc": True,
+    }
+HUEY["consumer"] = {
+    "workers": env_int("HUEY_WORKERS", 2),
+    "worker_type": "thread",
+    "periodic": True,
+    "check_worker_health": True,
+}
+
+# Outgoing mail (reminders, alerts); a laptop prints mail to the console.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bastion@localhost")
+# A group robot (WeCom or DingTalk format) that receives the university-wide messages.
+BASTION_WEBHOOK_URL = env_str("BASTION_WEBHOOK_URL", "")
+BASTION_WEBHOOK_FORMAT = env_str("BASTION_WEBHOOK_FORMAT", "wecom")  # or "dingtalk"
 
 # Roster uploads above this are refused before they are read.
 BASTION_ROSTER_MAX_BYTES = env_int("BASTION_ROSTER_MAX_BYTES", 20 * 1024 * 1024)

@@ -14,3 +14,8 @@ def business_day(moment: dt.datetime | None = None) -> dt.date:
     if timezone.is_naive(moment):
         raise ValueError("business_day needs an aware datetime")
     return moment.astimezone(SHANGHAI).date()
+
+
+def at(day: dt.date, time: dt.time) -> dt.datetime:
+    """The aware moment in Shanghai of `time` on business day `day`."""
+    return dt.datetime.combine(day, time, tzinfo=SHANGHAI)

@@ -142,6 +142,12 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class HealthStatus(models.TextChoices):
+    GREEN = "green", _("Green: normal")
+    YELLOW = "yellow", _("Yellow: watch")
+    RED = "red", _("Red: abnormal")
+
+
 class Person(models.Model):
     """A student or staff member, known by their number (学号/工号)."""
 
@@ -175,11 +181,20 @@ class Person(models.Model):
         related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     dormitory = models.CharField(_("dormitory"), max_length=50, blank=True)
     home_region = models.CharField(
         _("home region"), max_length=6, blank=True, help_text=_("GB/T 2260 division code")
     )
+    # Hot facts, kept current by the check-in and alert services, so that "who has not
+    # checked in" and "who is abnormal" are indexed filters on this table, not history scans.
+    last_checkin_day = models.DateField(_("last check-in day"), null=True, blank=True)
+    health_status = models.CharField(
+        _("health status"), max_length=6, choices=HealthStatus.choices, default=HealthStatus.GREEN
+    )
+    health_reason = models.CharField(_("why"), max_length=200, blank=True)
+    health_since = models.DateTimeField(_("status since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,7 +202,11 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["number"]
-        indexes = [models.Index(fields=["unit", "kind"], name="person_unit_kind")]
+        indexes = [
+            models.Index(fields=["unit", "kind"], name="person_unit_kind"),
+            models.Index(fields=["last_checkin_day"], name="person_last_checkin"),
+            models.Index(fields=["health_status"], name="person_health_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.number}）"
