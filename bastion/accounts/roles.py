@@ -50,6 +50,11 @@ class Perm(StrEnum):
     IMPORT_ROSTER = "roster.import"
     MANAGE_ORG = "org.manage"
     ADMIN = "admin.access"
+    CHECKIN_PROXY = "checkins.proxy"
+    HANDLE_ALERTS = "alerts.handle"
+    SUBMIT_REPORT = "reports.submit"
+    URGENT_REPORT = "reports.urgent"
+    VIEW_DASHBOARD = "dashboards.view"
 
 
 HELD_ON_LABELS = {
@@ -65,6 +70,11 @@ PERM_LABELS = {
     Perm.IMPORT_ROSTER: _("import rosters for the people in reach"),
     Perm.MANAGE_ORG: _("edit units, Party organizations, grids and positions"),
     Perm.ADMIN: _("use the administration site (scoped)"),
+    Perm.CHECKIN_PROXY: _("check in on behalf of the people in reach"),
+    Perm.HANDLE_ALERTS: _("acknowledge and close the alerts of the people in reach"),
+    Perm.SUBMIT_REPORT: _("submit the daily report of the units held"),
+    Perm.URGENT_REPORT: _("report a special situation at once"),
+    Perm.VIEW_DASHBOARD: _("read the dashboards of the reach"),
 }
 
 REACH_LABELS = {
@@ -87,28 +97,41 @@ class RoleSpec:
     perms: frozenset[Perm]
 
 
-_FIELD = frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE})
-_OFFICE = frozenset(
-    {Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER, Perm.IMPORT_ROSTER, Perm.ADMIN}
+_FIELD = frozenset(
+    {Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.HANDLE_ALERTS, Perm.URGENT_REPORT, Perm.VIEW_DASHBOARD}
 )
+_OFFICE = frozenset(
+    {
+        Perm.VIEW_PEOPLE,
+        Perm.VIEW_PHONE,
+        Perm.VIEW_ID_NUMBER,
+        Perm.IMPORT_ROSTER,
+        Perm.ADMIN,
+        Perm.URGENT_REPORT,
+        Perm.VIEW_DASHBOARD,
+    }
+)
+_LEADER = _FIELD | {Perm.SUBMIT_REPORT}
 
 ROLES: dict[Role, RoleSpec] = {
-    Role.LEADING_GROUP: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
+    Role.LEADING_GROUP: RoleSpec(
+        (HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS}
+    ),
     Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
         (HeldOn.UNIT,),
         Reach.EVERYONE,
-        frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER}),
+        frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER, Perm.VIEW_DASHBOARD}),
     ),
     Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
     Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
-    Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _FIELD),
+    Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _LEADER),
     Role.COLLEGE_LEADER: RoleSpec(
-        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | {Perm.IMPORT_ROSTER}
+        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _LEADER | {Perm.IMPORT_ROSTER}
     ),
-    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
+    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | {Perm.CHECKIN_PROXY}),
     Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
-    Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD),
+    Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | {Perm.CHECKIN_PROXY}),
 }
 
 
