@@ -1,0 +1,8 @@
+from django.urls import path
+
+from bastion.checkins import views
+
+app_name = "checkins"
+urlpatterns = [
+    path("", views.today, name="today"),
+]

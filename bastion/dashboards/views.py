@@ -1,0 +1,9 @@
+"""Pages of the dashboards app (thin: parse, call a service or selector, render)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("TODO")
