@@ -1,11 +1,14 @@
 """Reads of check-ins. "Who has reported" has one definition, here."""
 
 import datetime as dt
+import time
 
 from django.db.models import Q, QuerySet
 
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign
+from bastion.campaigns.selectors import active_campaign
+from bastion.checkins.models import CheckIn
 from bastion.org.models import Person
 
 
@@ -24,3 +27,44 @@ def reported_q(*, campaign: Campaign, day: dt.date, prefix: str = "") -> Q:
 def missing_people(*, scope: Scope, campaign: Campaign, day: dt.date) -> QuerySet[Person]:
     """Everyone in scope without a check-in that counts for `day`: one indexed filter."""
     return scope.people().exclude(reported_q(campaign=campaign, day=day))
+
+
+# --- the active campaign, kept for a few seconds per process --------------------------------
+
+CAMPAIGN_TTL = 5.0  # seconds; a campaign edited in the admin reaches every worker within this
+_campaign_cache: tuple[float, Campaign | None] | None = None
+
+
+def active_campaign_cached() -> Campaign | None:
+    """The active campaign (with its key areas), read at most once every few seconds.
+
+    Every check-in needs it; reading it per request would be a third of the hot path's queries.
+    A save of a campaign or key area in this process clears the cache (see apps.py).
+    """
+    global _campaign_cache
+    now = time.monotonic()
+    if _campaign_cache is not None and now - _campaign_cache[0] < CAMPAIGN_TTL:
+        return _campaign_cache[1]
+    campaign = active_campaign()
+    if campaign is not None:
+        list(campaign.key_areas.all())  # fills the prefetch cache the rules read
+    _campaign_cache = (now, campaign)
+    return campaign
+
+
+def active_campaign_forget(**_kwargs) -> None:
+    """Drop the cached campaign (a signal receiver, hence the keyword arguments)."""
+    global _campaign_cache
+    _campaign_cache = None
+
+
+def checkins_visible(*, scope: Scope) -> QuerySet[CheckIn]:
+    """The check-ins of the people in scope, with the person for display."""
+    return CheckIn.objects.filter(scope.people_q(prefix="person__")).select_related(
+        "person", "submitted_by"
+    )
+
+
+def checkin_today(*, person: Person, day: dt.date) -> CheckIn | None:
+    """The person's check-in of `day`, if any."""
+    return CheckIn.objects.filter(person=person, day=day).first()

@@ -1,0 +1,312 @@
+"""Writing check-ins: validate, keep the earlier version, raise alerts, update the hot facts."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastion.accounts.models import User
+from bastion.accounts.roles import Perm
+from bastion.accounts.scoping import scope_of
+from bastion.alerts import rules
+from bastion.campaigns.models import Campaign
+from bastion.checkins.models import CheckIn, CheckInRevision
+from bastion.lib import divisions
+from bastion.lib.days import at, business_day
+from bastion.org.models import HealthStatus, Person
+
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+TENTH = Decimal("0.1")
+
+
+class CheckInRefused(Exception):
+    """Bad input or no right to check in: a message a person understands, and nothing written.
+
+    `status` is the HTTP answer: 400 for a bad value, 404 for a person out of reach (which
+    looks the same as a person who does not exist).
+    """
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    checkin: CheckIn
+    created: bool  # a new day's record (False: an update of today's, or a replay)
+    replayed: bool  # the client_id was seen before: nothing was written
+
+
+def _not_found() -> CheckInRefused:
+    return CheckInRefused(_("Not found, or not in your reach."), status=404)
+
+
+def checkin_may_submit(*, actor: User, person: Person) -> bool:
+    """May `actor` check in for `person`: themselves, or someone in reach with the proxy right."""
+    if actor.person_id is not None and actor.person_id == person.pk:
+        return True
+    scope = scope_of(actor)
+    return scope.has(Perm.CHECKIN_PROXY) and scope.people().filter(pk=person.pk).exists()
+
+
+def _temperature(value: Any) -> Decimal:
+    try:
+        temperature = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise CheckInRefused(_("The temperature must be a number such as 36.5.")) from None
+    if not temperature.is_finite():
+        raise CheckInRefused(_("The temperature must be a number such as 36.5."))
+    temperature = temperature.quantize(TENTH, rounding=ROUND_HALF_UP)
+    if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
+        raise CheckInRefused(
+            _("A body temperature of %(t)s °C is not plausible: enter one between 34 and 43 °C.")
+            % {"t": temperature}
+        )
+    return temperature
+
+
+def _symptoms(codes: Any, campaign: Campaign) -> list[str]:
+    if codes is None:
+        return []
+    if isinstance(codes, str) or not all(isinstance(c, str) for c in codes):
+        raise CheckInRefused(_("Symptoms must be a list of symptom codes."))
+    known = campaign.symptom_codes
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise CheckInRefused(
+            _("Unknown symptom %(code)s; this campaign knows: %(known)s.")
+            % {"code": unknown[0], "known": ", ".join(s["code"] for s in campaign.symptoms)}
+        )
+    return list(dict.fromkeys(codes))  # each once, in the order given
+
+
+def _location(code: Any) -> str:
+    code = str(code or "").strip()
+    if divisions.get(code) is None:
+        raise CheckInRefused(
+            _("Unknown division code %(code)s: pick a province, city and county.")
+            % {"code": code or "—"}
+        )
+    return code
+
+
+def _day(campaign: Campaign, now: dt.datetime) -> dt.date:
+    if not campaign.is_active:
+        raise CheckInRefused(_("No campaign is running: there is nothing to check in for."))
+    day = business_day(now)
+    if day > business_day(timezone.now()):
+        raise CheckInRefused(_("A check-in cannot be for a day in the future."))
+    if day < campaign.starts_on or (campaign.ends_on is not None and day > campaign.ends_on):
+        raise CheckInRefused(_("The campaign does not run on %(day)s.") % {"day": day})
+    return day
+
+
+def _snapshot(checkin: CheckIn) -> dict[str, Any]:
+    """The fields of a version, as JSON, for CheckInRevision.data."""
+    return {
+        "temperature": str(checkin.temperature),
+        "symptoms": checkin.symptoms,
+        "location": checkin.location,
+        "on_campus": checkin.on_campus,
+        "key_area_contact": checkin.key_area_contact,
+        "case_contact": checkin.case_contact,
+        "submitted_at": checkin.submitted_at.isoformat(),
+        "submitted_by": checkin.submitted_by_id,
+        "is_proxy": checkin.is_proxy,
+        "is_late": checkin.is_late,
+        "status": checkin.status,
+        "reason": checkin.reason,
+    }
+
+
+def _refresh_counts(*, campaign: Campaign, day: dt.date, unit_id: int) -> None:
+    from bastion.reports.counts import unit_day_counts_refresh
+
+    unit_day_counts_refresh(campaign=campaign, day=day, unit_ids=[unit_id])
+
+
+def checkin_submit(
+    *,
+    actor: User,
+    person: Person,
+    campaign: Campaign | None,
+    temperature: Any,
+    symptoms: Any = (),
+    location: Any,
+    on_campus: bool,
+    key_area_contact: bool = False,
+    case_contact: bool = False,
+    client_id: str = "",
+    carried_over: bool = False,
+    now: dt.datetime | None = None,
+) -> CheckInResult:
+    """Record `person`'s check-in for today, or update today's keeping the earlier version.
+
+    Idempotent by `client_id`: a retry answers the record it made and writes nothing. Raises
+    CheckInRefused (nothing written) on bad input or when `actor` may not check in for `person`.
+    """
+    now = now or timezone.now()
+    if not checkin_may_submit(actor=actor, person=person):
+        raise _not_found()
+    if campaign is None:
+        raise CheckInRefused(_("No campaign is running: there is nothing to check in for."))
+    client_id = str(client_id or "").strip()
+    if len(client_id) > 64:
+        raise CheckInRefused(_("The client id is longer than 64 characters."))
+    values = {
+        "temperature": _temperature(temperature),
+        "symptoms": _symptoms(symptoms, campaign),
+        "location": _location(location),
+        "on_campus": bool(on_campus),
+        "key_area_contact": bool(key_area_contact),
+        "case_contact": bool(case_contact),
+    }
+    day = _day(campaign, now)
+    try:
+        return _write(
+            actor=actor,
+            person=person,
+            campaign=campaign,
+            day=day,
+            values=values,
+            client_id=client_id,
+            carried_over=carried_over,
+            now=now,
+        )
+    except IntegrityError:
+        # Two first submissions for the same person and day raced: the other one inserted
+        # first. Run again; this time today's row exists and is locked and updated.
+        return _write(
+            actor=actor,
+            person=person,
+            campaign=campaign,
+            day=day,
+            values=values,
+            client_id=client_id,
+            carried_over=carried_over,
+            now=now,
+        )
+
+
+def _write(
+    *,
+    actor: User,
+    person: Person,
+    campaign: Campaign,
+    day: dt.date,
+    values: dict[str, Any],
+    client_id: str,
+    carried_over: bool,
+    now: dt.datetime,
+) -> CheckInResult:
+    from bastion.alerts.services import alerts_sync_for_checkin
+
+    with transaction.atomic():
+        # One query finds today's record and any earlier record or version with this client id.
+        found_q = CheckIn.objects.select_for_update().filter(person=person)
+        if client_id:
+            earlier = CheckInRevision.objects.filter(checkin=OuterRef("pk"), client_id=client_id)
+            found_q = found_q.annotate(seen=Exists(earlier)).filter(
+                Q(day=day) | Q(client_id=client_id) | Q(seen=True)
+            )
+        else:
+            found_q = found_q.filter(day=day)
+        found = list(found_q)
+        for checkin in found:
+            if client_id and (checkin.client_id == client_id or checkin.seen):
+                return CheckInResult(checkin, created=False, replayed=True)
+        found = [c for c in found if c.day == day]
+        current = found[0] if found else None
+
+        checkin = current or CheckIn(campaign=campaign, person=person, day=day)
+        if current is not None:
+            CheckInRevision.objects.create(
+                checkin=current,
+                revision=current.revision,
+                data=_snapshot(current),
+                client_id=current.client_id,
+                replaced_at=now,
+            )
+            checkin.revision = current.revision + 1
+        else:
+            # Late is decided by the first submission: correcting an on-time one is not late.
+            checkin.is_late = now > at(day, campaign.checkin_cutoff)
+        for name, value in values.items():
+            setattr(checkin, name, value)
+        checkin.campaign = campaign
+        checkin.submitted_at = now
+        checkin.submitted_by = actor
+        checkin.is_proxy = actor.person_id != person.pk
+        checkin.carried_over = carried_over
+        checkin.client_id = client_id
+        found_rules = rules.findings(checkin, campaign)
+        checkin.status = rules.worst(found_rules)
+        checkin.reason = "；".join(f.summary for f in found_rules)[:200]
+        checkin.save()
+
+        if person.last_checkin_day is None or person.last_checkin_day < day:
+            Person.objects.filter(
+                Q(last_checkin_day__isnull=True) | Q(last_checkin_day__lt=day), pk=person.pk
+            ).update(last_checkin_day=day)
+            person.last_checkin_day = day
+        alerts_sync_for_checkin(checkin=checkin, findings=found_rules, now=now)
+
+        unit_id = person.unit_id
+        transaction.on_commit(
+            lambda: _refresh_counts(campaign=campaign, day=day, unit_id=unit_id), robust=True
+        )
+    return CheckInResult(checkin, created=current is None, replayed=False)
+
+
+def previous_checkin(*, person: Person, before: dt.date) -> CheckIn | None:
+    """The person's latest check-in before `before`: what "same as yesterday" copies."""
+    return CheckIn.objects.filter(person=person, day__lt=before).order_by("-day").first()
+
+
+def checkin_same_as_yesterday(
+    *,
+    actor: User,
+    person: Person,
+    campaign: Campaign | None,
+    client_id: str = "",
+    now: dt.datetime | None = None,
+) -> CheckInResult:
+    """Check in with the values of the person's last check-in, in one tap.
+
+    Refused when there is none, or when it was abnormal: then the form must be filled in, so
+    that a fever is never carried forward unseen.
+    """
+    now = now or timezone.now()
+    if not checkin_may_submit(actor=actor, person=person):
+        raise _not_found()
+    last = previous_checkin(person=person, before=business_day(now))
+    if last is None:
+        raise CheckInRefused(
+            _("There is no earlier check-in to copy: please fill in the form once.")
+        )
+    if last.status != HealthStatus.GREEN:
+        raise CheckInRefused(
+            _("Your last check-in was abnormal (%(reason)s): please fill in the form.")
+            % {"reason": last.reason or last.get_status_display()}
+        )
+    return checkin_submit(
+        actor=actor,
+        person=person,
+        campaign=campaign,
+        temperature=last.temperature,
+        symptoms=last.symptoms,
+        location=last.location,
+        on_campus=last.on_campus,
+        key_area_contact=last.key_area_contact,
+        case_contact=last.case_contact,
+        client_id=client_id,
+        now=now,
+    )
