@@ -31,6 +31,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the next attempt may start: after a failure the backoff, while one is under way
+    # its lease (a worker that dies mid-send is retried once the lease runs out).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
 
     class Meta:
@@ -41,3 +44,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.subject}"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.sent_at is None and bool(self.error)

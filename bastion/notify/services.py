@@ -1,11 +1,18 @@
 """Sending messages: rows in the outbox first (idempotent by key), delivery after commit."""
 
+import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
 
 from bastion.notify.models import Notification
 from bastion.org.models import Person
+
+logger = logging.getLogger(__name__)
 
 GROUP = "webhook"  # the channel of the university's group robot (WeCom or DingTalk)
 
@@ -58,3 +65,59 @@ def _deliver(keys: list[str]) -> None:
     from bastion.notify.tasks import notifications_send
 
     notifications_send(keys)
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 3
+# Wait before attempt 2 and attempt 3; an attempt under way holds its row for LEASE.
+BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5))
+LEASE = dt.timedelta(minutes=5)
+
+
+def notifications_deliver(
+    *, keys: Iterable[str] | None = None, now: dt.datetime | None = None
+) -> int:
+    """Send the unsent notifications with these keys (or every one that is due); returns sent.
+
+    Each attempt first claims its row with a conditional UPDATE on (sent_at, attempts), so two
+    workers never send the same row; a row already sent is never touched again. Runs outside
+    any transaction: a slow mail server must not hold locks.
+    """
+    now = now or timezone.now()
+    rows = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+    if keys is None:
+        rows = rows.filter(next_attempt_at__lte=now)
+    else:
+        rows = rows.filter(key__in=list(keys))
+    sent = 0
+    for notification in rows.select_related("recipient").order_by("pk"):
+        sent += notification_attempt(notification=notification, now=now)
+    return sent
+
+
+def notification_attempt(*, notification: Notification, now: dt.datetime) -> bool:
+    """Claim one row for one attempt, send it through its channel and record the outcome."""
+    from bastion.notify.channels import ChannelError, channel_for
+
+    tried = notification.attempts
+    due = Q(attempts=0, next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = Notification.objects.filter(
+        due, pk=notification.pk, sent_at__isnull=True, attempts=tried
+    ).update(attempts=tried + 1, next_attempt_at=now + LEASE)
+    if not claimed:
+        return False  # sent, failed for good, not yet due, or another worker has it
+    mine = Notification.objects.filter(pk=notification.pk, attempts=tried + 1, sent_at__isnull=True)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            channel_for(notification.channel).send(notification)
+    except ChannelError as exc:
+        retry = not exc.permanent and tried + 1 < MAX_ATTEMPTS
+        mine.update(
+            error=str(exc)[:2000],
+            next_attempt_at=now + BACKOFF[min(tried, len(BACKOFF) - 1)] if retry else None,
+        )
+        logger.warning("notification %s failed (attempt %s): %s", notification.key, tried + 1, exc)
+        return False
+    mine.update(sent_at=timezone.now(), error="", next_attempt_at=None)
+    return True

@@ -1,8 +1,18 @@
-"""Delivery of queued notifications (channels in notify.channels)."""
+"""Delivery of queued notifications (channels in notify.channels), and its retries."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from bastion.notify.services import notifications_deliver
 
 
 @db_task()
 def notifications_send(keys: list[str]) -> None:
-    """Deliver the queued notifications with these keys (implemented with the channels)."""
+    """Deliver the queued notifications with these keys, once each, whoever else tries."""
+    notifications_deliver(keys=keys)
+
+
+@db_periodic_task(crontab(minute="*"))
+def notifications_retry() -> None:
+    """Every minute: try again the failed rows whose backoff has passed (3 attempts at most)."""
+    notifications_deliver()
