@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from bastion.accounts.scoping import scope_of
@@ -140,7 +140,7 @@ def checkin_create(request: HttpRequest, data: CheckInIn):
         )
     except CheckInRefused as refused:
         raise HttpError(refused.status, refused.message) from None
-    return (200 if result.replayed else 201), _out(result.checkin, person.number)
+    return Status(200 if result.replayed else 201, _out(result.checkin, person.number))
 
 
 @router.get(

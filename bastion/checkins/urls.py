@@ -5,4 +5,5 @@ from bastion.checkins import views
 app_name = "checkins"
 urlpatterns = [
     path("", views.today, name="today"),
+    path("for/<str:number>/", views.for_person, name="for_person"),
 ]
