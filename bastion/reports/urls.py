@@ -5,4 +5,5 @@ from bastion.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.daily, name="daily"),
+    path("units/<str:code>/submit/", views.submit, name="submit"),
 ]
