@@ -27,8 +27,10 @@ from bastion.alerts.api import router as alerts_router  # noqa: E402
 from bastion.checkins.api import router as checkins_router  # noqa: E402
 from bastion.org.api import router as org_router  # noqa: E402
 from bastion.reports.api import router as reports_router  # noqa: E402
+from bastion.reports.api_urgent import router as urgent_router  # noqa: E402
 
 api.add_router("/", org_router)
 api.add_router("/", checkins_router)
 api.add_router("/", alerts_router)
 api.add_router("/", reports_router)
+api.add_router("/", urgent_router)

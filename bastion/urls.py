@@ -11,6 +11,7 @@ urlpatterns = [
     path("checkin/", include("bastion.checkins.urls")),
     path("alerts/", include("bastion.alerts.urls")),
     path("reports/", include("bastion.reports.urls")),
+    path("urgent/", include("bastion.reports.urls_urgent")),
     path("dashboard/", include("bastion.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,13 @@
+"""URLs of urgent reports and the daily digests, mounted at /urgent/."""
+
+from django.urls import path
+
+from bastion.reports import views_urgent
+
+app_name = "urgent"
+urlpatterns = [
+    path("", views_urgent.urgent_list, name="list"),
+    path("new/", views_urgent.urgent_new, name="new"),
+    path("<uuid:uid>/", views_urgent.urgent_detail, name="detail"),
+    path("<uuid:uid>/acknowledge/", views_urgent.urgent_acknowledge, name="acknowledge"),
+]
