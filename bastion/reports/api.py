@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from bastion.accounts.scoping import scope_of
@@ -92,7 +92,7 @@ def daily_report_create(request: HttpRequest, code: str, data: DailyReportIn):
         )
     except ReportRefused as refused:
         raise HttpError(refused.status, refused.message) from None
-    return (201 if result.created else 200), _out(result.report, unit.code)
+    return Status(201 if result.created else 200, _out(result.report, unit.code))
 
 
 @router.get(

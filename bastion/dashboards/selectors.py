@@ -1,0 +1,186 @@
+"""Reads of the dashboards: per-unit daily counts summed along the unit tree, never history.
+
+Every figure is one grouped query over `UnitDayCount` (a unit's subtree is a path prefix), so a
+dashboard costs the same number of queries for 500 people or 50,000; only the lists of people
+(who has not checked in) read `Person`, through the scope, a page at a time.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from bastion.accounts.roles import Perm
+from bastion.accounts.scoping import Scope
+from bastion.alerts.models import Alert, AlertState
+from bastion.campaigns.models import Campaign
+from bastion.checkins.selectors import missing_people
+from bastion.org.models import Unit
+from bastion.reports.models import UnitDayCount
+from bastion.reports.selectors import (
+    COUNT_FIELDS,
+    ReportState,
+    UnitStatus,
+    reporting_units,
+    subtree_counts,
+    unit_statuses,
+)
+
+TREND_DAYS = 60  # at most this many days of trend, ending today
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A subtree's counts for one day, with the ratios pages show."""
+
+    expected: int = 0
+    checked_in: int = 0
+    late: int = 0
+    abnormal: int = 0
+    key_area: int = 0
+    isolated: int = 0
+    suspected: int = 0
+    confirmed: int = 0
+
+    @classmethod
+    def of(cls, row: dict) -> "Figures":
+        return cls(**{f: row.get(f) or 0 for f in COUNT_FIELDS})
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.checked_in, 0)
+
+    @property
+    def coverage(self) -> float | None:
+        return self.checked_in / self.expected if self.expected else None
+
+    @property
+    def coverage_pct(self) -> str:
+        return "—" if self.coverage is None else f"{self.coverage * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Child:
+    unit: Unit
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Trend:
+    days: list[str]
+    coverage: list[float | None]
+    abnormal: list[int]
+    key_area: list[int]
+
+
+@dataclass(frozen=True)
+class AlertFigures:
+    open: int
+    overdue: int
+
+
+def dashboard_roots(*, scope: Scope) -> list[Unit]:
+    """The top unit(s) of what the viewer reaches: where their dashboard starts."""
+    if not scope.has(Perm.VIEW_DASHBOARD):
+        return []
+    if scope.everyone or scope.all_students or scope.all_staff:
+        return list(Unit.objects.filter(depth=1).order_by("path"))
+    roots: list[Unit] = []
+    for unit in scope.units().order_by("path"):
+        if not any(unit.path.startswith(r.path) for r in roots):
+            roots.append(unit)
+    return roots
+
+
+def dashboard_unit_or_none(*, scope: Scope, code: str) -> Unit | None:
+    """A unit of the viewer's dashboards, or None (missing and out of reach look the same)."""
+    if not scope.has(Perm.VIEW_DASHBOARD):
+        return None
+    return scope.units().filter(code=code).first()
+
+
+def children_figures(*, unit: Unit, day: dt.date) -> list[Child]:
+    """The units just below `unit`, each with its subtree's counts for `day` (two queries)."""
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1))
+    width = (unit.depth + 1) * Unit.steplen
+    sums = {
+        row["child"]: row
+        for row in UnitDayCount.objects.filter(
+            day=day, unit__path__startswith=unit.path, unit__depth__gt=unit.depth
+        )
+        .annotate(child=Substr("unit__path", 1, width))
+        .values("child")
+        .annotate(**{f: Sum(f) for f in COUNT_FIELDS})
+        .order_by()
+    }
+    return [Child(unit=c, figures=Figures.of(sums.get(c.path, {}))) for c in children]
+
+
+def trend(*, campaign: Campaign, unit: Unit, today: dt.date, days: int = TREND_DAYS) -> Trend:
+    """Daily coverage and abnormal counts of the subtree over the campaign (one query)."""
+    first = max(campaign.starts_on, today - dt.timedelta(days=days - 1))
+    rows = (
+        UnitDayCount.objects.filter(
+            campaign=campaign, day__gte=first, day__lte=today, unit__path__startswith=unit.path
+        )
+        .values("day")
+        .annotate(
+            expected=Sum("expected"),
+            checked_in=Sum("checked_in"),
+            abnormal=Sum("abnormal"),
+            key_area=Sum("key_area"),
+        )
+        .order_by("day")
+    )
+    out = Trend(days=[], coverage=[], abnormal=[], key_area=[])
+    for row in rows:
+        out.days.append(row["day"].isoformat())
+        expected = row["expected"] or 0
+        out.coverage.append(round(row["checked_in"] * 100 / expected, 2) if expected else None)
+        out.abnormal.append(row["abnormal"] or 0)
+        out.key_area.append(row["key_area"] or 0)
+    return out
+
+
+def alert_figures(*, scope: Scope, unit: Unit, now: dt.datetime) -> AlertFigures:
+    """Alerts not closed, and those still open past their escalation time (one query)."""
+    sums = (
+        Alert.objects.filter(scope.people_q(prefix="person__"))
+        .filter(person__unit__path__startswith=unit.path)
+        .exclude(state=AlertState.CLOSED)
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(state=AlertState.OPEN, escalate_at__lt=now)),
+        )
+    )
+    return AlertFigures(open=sums["open"] or 0, overdue=sums["overdue"] or 0)
+
+
+def report_problems(
+    *, scope: Scope, campaign: Campaign, unit: Unit, day: dt.date, now: dt.datetime
+) -> list[UnitStatus]:
+    """Reporting units of the subtree whose report for `day` is missing or came in late."""
+    units = list(
+        reporting_units(campaign=campaign, within=scope.units().filter(path__startswith=unit.path))
+    )
+    return [
+        s
+        for s in unit_statuses(campaign=campaign, units=units, day=day, now=now)
+        if s.state in (ReportState.MISSING, ReportState.LATE)
+    ]
+
+
+def not_checked_in(*, scope: Scope, campaign: Campaign, unit: Unit, day: dt.date) -> QuerySet:
+    """Who in scope and in the subtree has no check-in counting for `day`, for lists and export."""
+    return (
+        missing_people(scope=scope, campaign=campaign, day=day)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("unit", "grid")
+        .order_by("unit__path", "number")
+    )
+
+
+def today_figures(*, unit: Unit, day: dt.date) -> Figures:
+    """The subtree's counts for `day` (one query)."""
+    return Figures.of(subtree_counts(unit=unit, day=day))
