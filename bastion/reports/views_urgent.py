@@ -1,19 +1,22 @@
 """Pages of urgent reports and the daily digests (thin: parse, call, render)."""
 
+import datetime as dt
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bastion.accounts.scoping import scope_of
+from bastion.campaigns.selectors import active_campaign
+from bastion.lib.days import business_day
 from bastion.org.models import Unit
-from bastion.reports import urgent
+from bastion.reports import digests, urgent
 from bastion.reports.models import UrgentReport
 
 
@@ -107,3 +110,38 @@ def urgent_acknowledge(request: HttpRequest, uid: str) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, _("Marked as read."))
     return redirect("urgent:detail", uid=report.uid)
+
+
+# --- digests -----------------------------------------------------------------------------
+
+
+def _digest_for(request: HttpRequest, kind: str, day: str, *, limit: int | None):
+    scope = scope_of(request.user)
+    if kind not in digests.KINDS or not digests.digest_may_read(scope, kind):
+        raise Http404
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    campaign = active_campaign()
+    if campaign is None or when > business_day() or when < campaign.starts_on:
+        raise Http404
+    return digests.digest_build(scope=scope, kind=kind, campaign=campaign, day=when, limit=limit)
+
+
+@login_required
+def digest_page(request: HttpRequest, kind: str, day: str) -> HttpResponse:
+    digest = _digest_for(request, kind, day, limit=digests.LIST_LIMIT)
+    return render(request, "reports/digest.html", {"digest": digest, "limit": digests.LIST_LIMIT})
+
+
+@login_required
+def digest_download(request: HttpRequest, kind: str, day: str) -> FileResponse:
+    digest = _digest_for(request, kind, day, limit=None)
+    exporter = request.user.person.name if request.user.person_id else request.user.get_username()
+    return FileResponse(
+        digests.digest_xlsx(digest, exporter=exporter),
+        as_attachment=True,
+        filename=f"{digest.title}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
