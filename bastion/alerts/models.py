@@ -74,6 +74,13 @@ class Alert(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    escalated_to = models.ManyToManyField(
+        "org.Person",
+        verbose_name=_("escalated to"),
+        blank=True,
+        related_name="escalated_alerts",
+        help_text=_("The people of the levels above the owner who were told, one level at a time."),
+    )
 
     class Meta:
         verbose_name = _("alert")
@@ -129,3 +136,46 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Reminder(models.Model):
+    """One round of reminders: a campaign's reminder time, or a grid worker's one-tap chase.
+
+    The unique (campaign, day, slot) makes a round happen once however many workers tick:
+    the row and its notifications commit together or not at all.
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    day = models.DateField(_("day"))
+    slot = models.CharField(
+        _("slot"), max_length=64, help_text=_('"09:00" for a reminder time, "chase:…" for a chase.')
+    )
+    at = models.DateTimeField(_("at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    people = models.PositiveIntegerField(_("people reminded"), default=0)
+    owners = models.PositiveIntegerField(_("alert owners reminded"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder round")
+        verbose_name_plural = _("reminder rounds")
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "slot"], name="reminder_once_per_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.slot}"

@@ -1,70 +1,644 @@
-"""Writing alerts: raise them from rule findings and keep the person's health status current.
+"""Writing alerts: raise them (from check-ins and the clock), acknowledge, close, escalate, remind.
 
-Minimal first version by engineer A (check-in) against the agreed interface; engineer B owns
-this file and extends it (acknowledge, close, escalate, periodic rules, notifications).
+Every change of an alert writes an AlertEvent; messages go through the outbox
+(`notify.services.notify`), keyed so that a retry or a second worker sends nothing twice.
 """
 
 import datetime as dt
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
-from bastion.alerts.models import Alert, AlertEvent, AlertState
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from bastion.accounts.models import User
+from bastion.accounts.roles import Perm
+from bastion.accounts.scoping import EVERYTHING, scope_of
+from bastion.alerts.missing import MISSING_KINDS, PERIODIC_RULES
+from bastion.alerts.models import Alert, AlertEvent, AlertState, Reminder
 from bastion.alerts.rules import SEVERITY_ORDER, Finding
+from bastion.campaigns.models import Campaign
 from bastion.checkins.models import CheckIn
-from bastion.org.models import HealthStatus, Person
-from bastion.org.responsibility import owner_for
+from bastion.checkins.selectors import missing_people
+from bastion.lib.days import SHANGHAI, at, business_day
+from bastion.notify.services import notify, notify_group
+from bastion.org.models import HealthStatus, Person, Unit
+from bastion.org.responsibility import chain, owner_for
+
+CHUNK = 500  # rows per IN (...) list: well under SQLite's parameter limit
+NOTE_MAX = 2000
 
 
-def alerts_sync_for_checkin(*, checkin: CheckIn, findings: list[Finding], now: dt.datetime) -> None:
-    """Raise one alert per finding without a non-closed alert of its kind; refresh health."""
-    person = checkin.person
-    if findings:
-        open_kinds = set(
-            Alert.objects.filter(person=person)
-            .exclude(state=AlertState.CLOSED)
-            .values_list("kind", flat=True)
-        )
-        new = [f for f in findings if f.code not in open_kinds]
-        if new:
-            owner = owner_for(person, day=checkin.day)
-            escalate_at = now + checkin.campaign.escalate_after
-            alerts = Alert.objects.bulk_create(
-                Alert(
-                    campaign=checkin.campaign,
-                    person=person,
-                    kind=f.code,
-                    severity=f.severity,
-                    summary=f.summary,
-                    day=checkin.day,
-                    checkin=checkin,
-                    owner=owner,
-                    raised_at=now,
-                    escalate_at=escalate_at,
-                )
-                for f in new
-            )
-            AlertEvent.objects.bulk_create(
-                AlertEvent(alert=a, action=AlertEvent.Action.RAISED, at=now) for a in alerts
-            )
-    person_health_refresh(person=person, now=now)
+class AlertRefused(Exception):
+    """An alert action that may not happen: a message a person understands, nothing written.
+
+    `status` is the HTTP answer: 404 when the alert is out of reach (the same as missing),
+    409 when its state does not allow the action, 400 for bad input.
+    """
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
-def person_health_refresh(*, person: Person, now: dt.datetime) -> None:
-    """Set the person's health status to the worst of their non-closed alerts (green if none)."""
-    alerts = list(
-        Alert.objects.filter(person=person)
-        .exclude(state=AlertState.CLOSED)
-        .values_list("severity", "summary")
-    )
+def _not_found() -> AlertRefused:
+    return AlertRefused(_("Not found, or not in your reach."), status=404)
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _digest(parts: Iterable[str]) -> str:
+    """A short stable name for a set of things, for outbox keys of grouped messages."""
+    return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+# --- health: the hot facts on the person row ------------------------------------------------
+
+
+def _health_apply(
+    *, person: Person, live: Iterable[tuple[str, str, str]], now: dt.datetime
+) -> bool:
+    """Set health from (kind, severity, summary) of the non-closed alerts; True if it changed.
+
+    Missing check-ins do not count: not reporting is not being ill (see alerts.missing).
+    """
     status, reasons = HealthStatus.GREEN.value, []
-    for severity, summary in alerts:
+    for kind, severity, summary in live:
+        if kind in MISSING_KINDS:
+            continue
         if SEVERITY_ORDER.get(severity, 0) > SEVERITY_ORDER[status]:
             status = severity
         reasons.append(summary)
     reason = "；".join(reasons)[:200]
     if person.health_status == status and person.health_reason == reason:
-        return
+        return False
+    since = now if person.health_status != status else person.health_since
     Person.objects.filter(pk=person.pk).update(
-        health_status=status,
-        health_reason=reason,
-        health_since=now if person.health_status != status else person.health_since,
+        health_status=status, health_reason=reason, health_since=since
     )
-    person.health_status, person.health_reason = status, reason
+    person.health_status, person.health_reason, person.health_since = status, reason, since
+    return True
+
+
+def _counts_refresh_on_commit(*, campaign: Campaign | None, person: Person, now: dt.datetime):
+    """Recompute the person's unit's counts for today once the transaction commits."""
+    if campaign is None:
+        return
+    from bastion.reports.counts import unit_day_counts_refresh
+
+    day, unit_id = business_day(now), person.unit_id
+    transaction.on_commit(
+        lambda: unit_day_counts_refresh(campaign=campaign, day=day, unit_ids=[unit_id]),
+        robust=True,
+    )
+
+
+def _health_refresh(*, person: Person, now: dt.datetime, campaign: Campaign | None) -> None:
+    live = (
+        Alert.objects.filter(person=person)
+        .exclude(state=AlertState.CLOSED)
+        .values_list("kind", "severity", "summary")
+    )
+    _health_apply(person=person, live=list(live), now=now)
+    _counts_refresh_on_commit(campaign=campaign, person=person, now=now)
+
+
+def person_health_refresh(*, person: Person, now: dt.datetime) -> None:
+    """Set the person's health to the worst of their non-closed alerts (green if none).
+
+    On commit the counts of the person's unit are recomputed for the active campaign, so
+    dashboards and daily reports see the change within the request.
+    """
+    from bastion.campaigns.selectors import active_campaign
+
+    _health_refresh(person=person, now=now, campaign=active_campaign())
+
+
+# --- raising ---------------------------------------------------------------------------------
+
+
+def _alert_text(alert: Alert, person: Person) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Alert: %(name)s — %(summary)s") % {
+            "name": person.name,
+            "summary": alert.summary,
+        }
+        body = _(
+            "%(name)s (%(number)s): %(summary)s.\n"
+            "Raised at %(at)s. Please acknowledge it in Bastion's alert queue and record "
+            "what was done; unacknowledged it goes to the level above."
+        ) % {
+            "name": person.name,
+            "number": person.number,
+            "summary": alert.summary,
+            "at": timezone.localtime(alert.raised_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return subject, body
+
+
+def _announce_raised(alert: Alert, person: Person, owner: Person | None) -> None:
+    """Tell the owner (and the group robot for a red alert) about a new alert."""
+    subject, body = _alert_text(alert, person)
+    if owner is not None:
+        notify(key=f"alert:{alert.uid}:raised", recipients=[owner], subject=subject, body=body)
+    if alert.severity == HealthStatus.RED:
+        notify_group(key=f"alert:{alert.uid}:raised", subject=subject, body=body)
+
+
+def _close_many(*, pks: list[int], note: str, now: dt.datetime, actor: User | None) -> None:
+    """Close these alerts (by the system when actor is None) and write their CLOSED events."""
+    if not pks:
+        return
+    Alert.objects.filter(pk__in=pks).exclude(state=AlertState.CLOSED).update(
+        state=AlertState.CLOSED,
+        closed_at=now,
+        closed_by=actor,
+        note=note,
+        escalate_at=None,
+    )
+    AlertEvent.objects.bulk_create(
+        AlertEvent(alert_id=pk, action=AlertEvent.Action.CLOSED, at=now, actor=actor, note=note)
+        for pk in pks
+    )
+
+
+def alerts_sync_for_checkin(*, checkin: CheckIn, findings: list[Finding], now: dt.datetime) -> None:
+    """Raise one alert per finding not already open; close missing-check-in alerts; health.
+
+    Called by checkin_submit inside its transaction. One query in the common case (nothing
+    found, nothing open): the person's non-closed alerts, which serve all three purposes.
+    """
+    person = checkin.person
+    live = list(
+        Alert.objects.filter(person=person)
+        .exclude(state=AlertState.CLOSED)
+        .values_list("pk", "kind", "severity", "summary")
+    )
+    # The person checked in: their "no check-in" alerts are answered.
+    with translation.override(settings.LANGUAGE_CODE):
+        caught_up = _("Checked in after all.")
+    _close_many(
+        pks=[pk for pk, kind, _s, _m in live if kind in MISSING_KINDS],
+        note=caught_up,
+        now=now,
+        actor=None,
+    )
+    kept = [(kind, severity, summary) for _pk, kind, severity, summary in live]
+    open_kinds = {kind for kind, _s, _m in kept}
+    new = [f for f in findings if f.code not in open_kinds]
+    if new:
+        owner = owner_for(person, day=checkin.day)
+        escalate_at = now + checkin.campaign.escalate_after
+        alerts = Alert.objects.bulk_create(
+            Alert(
+                campaign=checkin.campaign,
+                person=person,
+                kind=f.code,
+                severity=f.severity,
+                summary=f.summary,
+                day=checkin.day,
+                checkin=checkin,
+                owner=owner,
+                raised_at=now,
+                escalate_at=escalate_at,
+            )
+            for f in new
+        )
+        AlertEvent.objects.bulk_create(
+            AlertEvent(alert=a, action=AlertEvent.Action.RAISED, at=now) for a in alerts
+        )
+        for alert in alerts:
+            _announce_raised(alert, person, owner)
+        kept += [(f.code, f.severity, f.summary) for f in new]
+    _health_apply(person=person, live=kept, now=now)
+
+
+class _Owners:
+    """Owners and chains of many people at once: one chain query per (unit, grid) pair."""
+
+    def __init__(self, *, day: dt.date) -> None:
+        self.day = day
+        self._units: dict[int, Unit] = {}
+        self._chains: dict[tuple[int, int | None], list] = {}
+
+    def preload_units(self, unit_ids: Iterable[int]) -> None:
+        missing = set(unit_ids) - set(self._units)
+        if missing:
+            self._units.update(Unit.objects.in_bulk(list(missing)))
+
+    def levels(self, *, person_id: int, unit_id: int, grid_id: int | None) -> list[list[Person]]:
+        """The chain above the person, nearest first, without the person and empty levels."""
+        key = (unit_id, grid_id)
+        if key not in self._chains:
+            self.preload_units([unit_id])
+            self._chains[key] = chain(unit=self._units[unit_id], grid_id=grid_id, day=self.day)
+        levels = [[p for p in level.people if p.pk != person_id] for level in self._chains[key]]
+        return [people for people in levels if people]
+
+    def owner(self, *, person_id: int, unit_id: int, grid_id: int | None) -> Person | None:
+        levels = self.levels(person_id=person_id, unit_id=unit_id, grid_id=grid_id)
+        return levels[0][0] if levels else None
+
+
+def alerts_raise_missing(*, campaign: Campaign, now: dt.datetime) -> int:
+    """Run the periodic rules: raise their alerts in bulk for everyone they fire for.
+
+    Idempotent: people with an open alert of the kind are skipped, and the partial unique
+    constraint (one non-closed alert per person and kind) makes a racing second worker's
+    inserts no-ops. Each owner gets one message per rule and run listing their people.
+    """
+    day = business_day(now)
+    owners = _Owners(day=day)
+    raised = 0
+    for rule in PERIODIC_RULES.values():
+        people = rule.people(campaign=campaign, now=now)
+        if people is None:
+            continue
+        with transaction.atomic():
+            if rule.code == "missing_cutoff":
+                # Yesterday's "not by the cut-off" is yesterday's: today gets its own alert.
+                stale = list(
+                    Alert.objects.filter(kind=rule.code, day__lt=day)
+                    .exclude(state=AlertState.CLOSED)
+                    .values_list("pk", flat=True)
+                )
+                with translation.override(settings.LANGUAGE_CODE):
+                    note = _("A new day: replaced by the day's own alert if still missing.")
+                for pks in _chunks(stale):
+                    _close_many(pks=list(pks), note=note, now=now, actor=None)
+            already = Alert.objects.filter(person=OuterRef("pk"), kind=rule.code).exclude(
+                state=AlertState.CLOSED
+            )
+            rows = list(
+                people.filter(~Exists(already)).values_list("pk", "unit_id", "grid_id", "name")
+            )
+            if not rows:
+                continue
+            owners.preload_units({unit_id for _pk, unit_id, _g, _n in rows})
+            summary = rule.summary(campaign=campaign, now=now)
+            escalate_at = now + campaign.escalate_after
+            fresh = [
+                Alert(
+                    uid=uuid.uuid4(),
+                    campaign=campaign,
+                    person_id=pk,
+                    kind=rule.code,
+                    severity=rule.severity,
+                    summary=summary,
+                    day=day,
+                    owner=owners.owner(person_id=pk, unit_id=unit_id, grid_id=grid_id),
+                    raised_at=now,
+                    escalate_at=escalate_at,
+                )
+                for pk, unit_id, grid_id, _name in rows
+            ]
+            Alert.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
+            names = {pk: name for pk, _u, _g, name in rows}
+            mine: list[tuple[int, uuid.UUID, int, int | None]] = []
+            for uids in _chunks([a.uid for a in fresh]):
+                mine += Alert.objects.filter(uid__in=uids).values_list(
+                    "pk", "uid", "person_id", "owner_id"
+                )
+            AlertEvent.objects.bulk_create(
+                (
+                    AlertEvent(alert_id=pk, action=AlertEvent.Action.RAISED, at=now)
+                    for pk, *_r in mine
+                ),
+                batch_size=CHUNK,
+            )
+            by_owner: dict[int, list[tuple[uuid.UUID, int]]] = defaultdict(list)
+            for _pk, uid, person_id, owner_id in mine:
+                if owner_id is not None:
+                    by_owner[owner_id].append((uid, person_id))
+            owner_people = Person.objects.in_bulk(list(by_owner))
+            with translation.override(settings.LANGUAGE_CODE):
+                for owner_id, items in by_owner.items():
+                    listed = "、".join(names[person_id] for _u, person_id in items[:50])
+                    more = len(items) - 50
+                    notify(
+                        key=f"alerts:{rule.code}:{day}:{_digest(str(u) for u, _p in items)}",
+                        recipients=[owner_people[owner_id]],
+                        subject=_("%(n)d of your people: %(summary)s")
+                        % {"n": len(items), "summary": summary},
+                        body=listed + (_(" and %(n)d more") % {"n": more} if more > 0 else ""),
+                    )
+            raised += len(mine)
+    return raised
+
+
+# --- acknowledging and closing ----------------------------------------------------------------
+
+
+def alert_may_handle(*, actor: User, alert: Alert) -> bool:
+    """May `actor` acknowledge or close `alert`: the right to handle alerts, the person in reach."""
+    scope = scope_of(actor)
+    if not scope.has(Perm.HANDLE_ALERTS):
+        return False
+    return scope.people().filter(pk=alert.person_id).exists()
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().select_related("person", "campaign").get(pk=alert.pk)
+
+
+def alert_acknowledge(
+    *, actor: User, alert: Alert, note: str = "", now: dt.datetime | None = None
+) -> Alert:
+    """Take an open alert in hand: it stops escalating; the note says what is being done."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not alert_may_handle(actor=actor, alert=alert):
+        raise _not_found()
+    if len(note) > NOTE_MAX:
+        raise AlertRefused(_("The note is longer than 2000 characters."))
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.state != AlertState.OPEN:
+            raise AlertRefused(
+                _("This alert is already acknowledged or closed; reload the page."), status=409
+            )
+        alert.state = AlertState.ACKNOWLEDGED
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+        alert.escalate_at = None
+        alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "escalate_at"])
+        AlertEvent.objects.create(
+            alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, at=now, actor=actor, note=note
+        )
+        _health_refresh(person=alert.person, now=now, campaign=alert.campaign)
+    return alert
+
+
+def alert_close(*, actor: User, alert: Alert, note: str, now: dt.datetime | None = None) -> Alert:
+    """Close an alert, saying what was done; the person's health is recomputed."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not alert_may_handle(actor=actor, alert=alert):
+        raise _not_found()
+    if not note:
+        raise AlertRefused(_("Say what was done before closing the alert."))
+    if len(note) > NOTE_MAX:
+        raise AlertRefused(_("The note is longer than 2000 characters."))
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.state == AlertState.CLOSED:
+            raise AlertRefused(_("This alert is already closed; reload the page."), status=409)
+        alert.state = AlertState.CLOSED
+        alert.closed_at, alert.closed_by, alert.note = now, actor, note
+        alert.escalate_at = None
+        alert.save(update_fields=["state", "closed_at", "closed_by", "note", "escalate_at"])
+        AlertEvent.objects.create(
+            alert=alert, action=AlertEvent.Action.CLOSED, at=now, actor=actor, note=note
+        )
+        _health_refresh(person=alert.person, now=now, campaign=alert.campaign)
+    return alert
+
+
+# --- escalation --------------------------------------------------------------------------------
+
+
+def alerts_escalate_due(*, now: dt.datetime) -> int:
+    """Move every open alert past its escalation time one level up the chain; returns how many.
+
+    The owner stays; the next level's people are told and added to `escalated_to`. Each step
+    is a conditional update on (state, level, escalate_at), so a second worker or a retry in
+    the same minute finds nothing left to do; outbox keys carry the level.
+    """
+    due = list(
+        Alert.objects.filter(state=AlertState.OPEN, escalate_at__lte=now)
+        .select_related("person", "campaign")
+        .order_by("escalate_at")
+    )
+    if not due:
+        return 0
+    owners = _Owners(day=business_day(now))
+    owners.preload_units({a.person.unit_id for a in due})
+    told: dict[int, list[Alert]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    moved = 0
+    with transaction.atomic():
+        for alert in due:
+            levels = owners.levels(
+                person_id=alert.person_id,
+                unit_id=alert.person.unit_id,
+                grid_id=alert.person.grid_id,
+            )
+            step = alert.level + 1
+            mine = Alert.objects.filter(
+                pk=alert.pk, state=AlertState.OPEN, level=alert.level, escalate_at=alert.escalate_at
+            )
+            if step >= len(levels):
+                mine.update(escalate_at=None)  # the top of the chain: nobody left to tell
+                continue
+            next_at = None
+            if step + 1 < len(levels):
+                after = alert.escalate_at + alert.campaign.escalate_after
+                next_at = after if after > now else now + alert.campaign.escalate_after
+            if not mine.update(level=step, escalate_at=next_at):
+                continue  # another worker moved it first
+            recipients = levels[step]
+            alert.escalated_to.add(*recipients)
+            AlertEvent.objects.create(
+                alert=alert,
+                action=AlertEvent.Action.ESCALATED,
+                at=now,
+                note="、".join(p.name for p in recipients),
+            )
+            alert.level = step
+            for person in recipients:
+                people[person.pk] = person
+                told[person.pk].append(alert)
+            moved += 1
+        with translation.override(settings.LANGUAGE_CODE):
+            for person_id, alerts in told.items():
+                lines = "\n".join(
+                    _("%(name)s: %(summary)s (raised %(at)s, not yet acknowledged)")
+                    % {
+                        "name": a.person.name,
+                        "summary": a.summary,
+                        "at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M"),
+                    }
+                    for a in alerts
+                )
+                notify(
+                    key=f"escalated:{_digest(f'{a.uid}:{a.level}' for a in alerts)}",
+                    recipients=[people[person_id]],
+                    subject=_("%(n)d alert(s) left unacknowledged reach you") % {"n": len(alerts)},
+                    body=lines,
+                )
+    return moved
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def _people_with_email(queryset) -> list[Person]:
+    return list(queryset.exclude(email="").only("pk", "number", "name", "email"))
+
+
+def _remind_people(*, key: str, people: list[Person], campaign: Campaign, day: dt.date) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Reminder: please check in for %(day)s") % {"day": day.strftime("%m-%d")}
+        body = _(
+            "You have not checked in today. Please do so before %(cutoff)s in Bastion (健康打卡)."
+        ) % {"cutoff": campaign.checkin_cutoff.strftime("%H:%M")}
+    # notify() appends channel and number to the key: "reminder:<day>:<time>:email:<number>".
+    return sum(
+        notify(key=key, recipients=chunk, subject=subject, body=body) for chunk in _chunks(people)
+    )
+
+
+def reminders_send(*, campaign: Campaign, now: dt.datetime) -> Reminder | None:
+    """At the campaign's reminder times, remind those not checked in and owners of open alerts.
+
+    A time is due from its minute on, once a day; when several are due at once (a worker that
+    was down) only the latest sends and the earlier ones are recorded as passed.
+    """
+    day = business_day(now)
+    if campaign.starts_on > day or (campaign.ends_on is not None and day > campaign.ends_on):
+        return None
+    slots = sorted(t for t in campaign.reminder_times if at(day, dt.time.fromisoformat(t)) <= now)
+    if not slots:
+        return None
+    done = set(
+        Reminder.objects.filter(campaign=campaign, day=day, slot__in=slots).values_list(
+            "slot", flat=True
+        )
+    )
+    todo = [s for s in slots if s not in done]
+    if not todo:
+        return None
+    sent_round = None
+    for slot in todo:
+        try:
+            with transaction.atomic():
+                round_ = Reminder.objects.create(campaign=campaign, day=day, slot=slot, at=now)
+                if slot != slots[-1]:
+                    continue  # passed while nobody ticked; the latest round covers it
+                people = _people_with_email(
+                    missing_people(scope=EVERYTHING, campaign=campaign, day=day)
+                )
+                round_.people = _remind_people(
+                    key=f"reminder:{day}:{slot}", people=people, campaign=campaign, day=day
+                )
+                round_.owners = _remind_owners(key=f"reminder:{day}:{slot}", now=now)
+                round_.save(update_fields=["people", "owners"])
+                sent_round = round_
+        except IntegrityError:
+            continue  # another worker holds this round
+    return sent_round
+
+
+def _remind_owners(*, key: str, now: dt.datetime) -> int:
+    """One message to each owner of open (unacknowledged) alerts, and a REMINDED event each."""
+    open_alerts = list(
+        Alert.objects.filter(state=AlertState.OPEN, owner__isnull=False).values_list(
+            "pk", "owner_id"
+        )
+    )
+    per_owner: dict[int, int] = defaultdict(int)
+    for _pk, owner_id in open_alerts:
+        per_owner[owner_id] += 1
+    owners = Person.objects.in_bulk(list(per_owner))
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for owner_id, n in per_owner.items():
+            sent += notify(
+                key=f"{key}:owner:{owners[owner_id].number}",
+                recipients=[owners[owner_id]],
+                subject=_("You have %(n)d unacknowledged alert(s)") % {"n": n},
+                body=_("Open Bastion's alert queue to acknowledge them and record what was done."),
+            )
+        note = _("Owner reminded.")
+    AlertEvent.objects.bulk_create(
+        (
+            AlertEvent(alert_id=pk, action=AlertEvent.Action.REMINDED, at=now, note=note)
+            for pk, _o in open_alerts
+        ),
+        batch_size=CHUNK,
+    )
+    return sent
+
+
+def missing_chase(*, actor: User, now: dt.datetime | None = None) -> Reminder:
+    """The one-tap chase: remind each of the actor's people who have not checked in, now.
+
+    Once per actor and minute (a double tap sends nothing more); each person at most once a
+    minute whoever chases. The round is recorded with who chased and how many were reached.
+    """
+    from bastion.campaigns.selectors import active_campaign
+
+    now = now or timezone.now()
+    scope = scope_of(actor)
+    if not scope.has(Perm.HANDLE_ALERTS) or actor.person_id is None:
+        raise _not_found()
+    campaign = active_campaign()
+    if campaign is None:
+        raise AlertRefused(_("No campaign is running: there is nobody to chase."))
+    day = business_day(now)
+    minute = now.astimezone(SHANGHAI).strftime("%H:%M")
+    slot = f"chase:{actor.person.number}:{minute}"[:64]
+    existing = Reminder.objects.filter(campaign=campaign, day=day, slot=slot).first()
+    if existing is not None:
+        return existing
+    missing = missing_people(scope=scope, campaign=campaign, day=day).exclude(pk=actor.person_id)
+    try:
+        with transaction.atomic():
+            round_ = Reminder.objects.create(
+                campaign=campaign, day=day, slot=slot, at=now, sent_by=actor
+            )
+            people = _people_with_email(missing)
+            _remind_people(key=f"chase:{day}:{minute}", people=people, campaign=campaign, day=day)
+            round_.people = len(people)
+            round_.save(update_fields=["people"])
+            pks = list(
+                Alert.objects.filter(
+                    person__in=missing, kind__in=MISSING_KINDS, state=AlertState.OPEN
+                ).values_list("pk", flat=True)
+            )
+            with translation.override(settings.LANGUAGE_CODE):
+                note = _("Chased in one tap by %(name)s.") % {"name": actor.person.name}
+            AlertEvent.objects.bulk_create(
+                (
+                    AlertEvent(
+                        alert_id=pk,
+                        action=AlertEvent.Action.REMINDED,
+                        at=now,
+                        actor=actor,
+                        note=note,
+                    )
+                    for pk in pks
+                ),
+                batch_size=CHUNK,
+            )
+    except IntegrityError:
+        return Reminder.objects.get(campaign=campaign, day=day, slot=slot)
+    return round_
+
+
+# --- the minute tick ---------------------------------------------------------------------------
+
+
+def daily_cycle_run(*, now: dt.datetime) -> dict[str, int]:
+    """One tick of the daily cycle for the active campaign: missing rules, escalation, reminders."""
+    from bastion.campaigns.selectors import active_campaign
+
+    campaign = active_campaign()
+    if campaign is None:
+        return {}
+    raised = alerts_raise_missing(campaign=campaign, now=now)
+    escalated = alerts_escalate_due(now=now)
+    round_ = reminders_send(campaign=campaign, now=now)
+    return {
+        "raised": raised,
+        "escalated": escalated,
+        "reminded": round_.people if round_ else 0,
+    }
