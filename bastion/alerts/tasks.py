@@ -1,0 +1,24 @@
+"""The daily cycle's minute tick: missing-check-in rules, escalations and reminders."""
+
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.exceptions import TaskLockedException
+
+from bastion.alerts.services import daily_cycle_run
+
+logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+def daily_cycle_tick() -> dict[str, int]:
+    """Every minute, for the active campaign: missing rules, escalations, reminders."""
+    # Each step is idempotent; the lock only spares a second worker a tick of finding nothing.
+    try:
+        with HUEY.lock_task("daily-cycle-tick"):
+            return daily_cycle_run(now=timezone.now())
+    except TaskLockedException:
+        logger.info("daily cycle tick skipped: another worker is running one")
+        return {}
