@@ -15,6 +15,7 @@ from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
 from bastion.alerts import rules
 from bastion.campaigns.models import Campaign
+from bastion.checkins.counts_queue import QUEUE
 from bastion.checkins.models import CheckIn, CheckInRevision
 from bastion.lib import divisions
 from bastion.lib.days import at, business_day
@@ -125,12 +126,6 @@ def _snapshot(checkin: CheckIn) -> dict[str, Any]:
         "status": checkin.status,
         "reason": checkin.reason,
     }
-
-
-def _refresh_counts(*, campaign: Campaign, day: dt.date, unit_id: int) -> None:
-    from bastion.reports.counts import unit_day_counts_refresh
-
-    unit_day_counts_refresh(campaign=campaign, day=day, unit_ids=[unit_id])
 
 
 def checkin_submit(
@@ -261,7 +256,7 @@ def _write(
 
         unit_id = person.unit_id
         transaction.on_commit(
-            lambda: _refresh_counts(campaign=campaign, day=day, unit_id=unit_id), robust=True
+            lambda: QUEUE.add(campaign=campaign, day=day, unit_id=unit_id), robust=True
         )
     return CheckInResult(checkin, created=current is None, replayed=False)
 
