@@ -209,6 +209,9 @@ BASTION_WEBHOOK_FORMAT = env_str("BASTION_WEBHOOK_FORMAT", "wecom")  # or "dingt
 BASTION_ROSTER_MAX_BYTES = env_int("BASTION_ROSTER_MAX_BYTES", 20 * 1024 * 1024)
 # API bearer tokens live this many days unless revoked earlier.
 BASTION_TOKEN_DAYS = env_int("BASTION_TOKEN_DAYS", 90)
+# After check-ins, each process refreshes a unit's daily counts at most once per this many
+# seconds (0: at once, after every check-in; the laptop and test default).
+BASTION_COUNTS_COALESCE_SECONDS = env_int("BASTION_COUNTS_COALESCE_SECONDS", 0 if DEBUG else 1)
 
 LOGGING = {
     "version": 1,
