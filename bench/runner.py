@@ -110,7 +110,10 @@ def main() -> None:
                 f"bench: {b.name} on {kind}: " + ", ".join(f"{r:.2f}" for r in runs),
                 file=sys.stderr,
             )
-        row["met"] = all(row[k] <= b.goal for k in kinds)
+        row["higher_is_better"] = b.higher_is_better
+        row["met"] = all(
+            (row[k] >= b.goal) if b.higher_is_better else (row[k] <= b.goal) for k in kinds
+        )
         rows.append(row)
     print_table(rows, kinds)
     out_dir = ROOT / "var" / "bench"
@@ -129,7 +132,8 @@ def print_table(rows, kinds) -> None:
     )
     body = []
     for r in rows:
-        cells = [r["figure"], f"≤ {r['goal']:g} {r['unit']}"]
+        bound = "≥" if r.get("higher_is_better") else "≤"
+        cells = [r["figure"], f"{bound} {r['goal']:g} {r['unit']}"]
         cells += [f"{r[k]:.2f} {r['unit']}" for k in kinds]
         cells.append("yes" if r["met"] else "NO")
         body.append(cells)
