@@ -45,12 +45,22 @@ class Command(BaseCommand):
             help=_("Random seed; the same seed builds the same university (default 2020)."),
         )
         parser.add_argument(
+            "--history-days",
+            type=int,
+            default=21,
+            help=_(
+                "Days of check-in history to build with a new university (default 21; 0: none)."
+            ),
+        )
+        parser.add_argument(
             "--keep-existing",
             action="store_true",
             help=_("If a university exists, build nothing and print its demo accounts."),
         )
 
-    def handle(self, *args, people: int, seed: int, keep_existing: bool, **options) -> None:
+    def handle(
+        self, *args, people: int, seed: int, keep_existing: bool, history_days: int, **options
+    ) -> None:
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise CommandError(
                 _("--people must be between %(low)d and %(high)d.")
@@ -93,6 +103,8 @@ class Command(BaseCommand):
                     }
                 )
             )
+            if history_days > 0:
+                self._history(days=history_days, seed=seed)
         rows = demo_accounts()
         if not rows:
             self.stdout.write(
@@ -102,6 +114,15 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (log in with the number as the user name):"))
         self.stdout.write(render_table(rows))
+
+    def _history(self, *, days: int, seed: int) -> None:
+        from bastion.demo.history import history_build
+
+        self.stdout.write(_("Building %(days)d days of history…") % {"days": days})
+        done = history_build(days=days, seed=seed, progress=self._progress)
+        self.stdout.write(
+            self.style.SUCCESS(_("History built in %(seconds).1f s.") % {"seconds": done.seconds})
+        )
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  · {line}")
