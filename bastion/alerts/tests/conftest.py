@@ -62,3 +62,7 @@ def emails(world) -> None:
     for person in Person.objects.all():
         person.email = f"{person.number}@example.edu.cn"
         person.save(update_fields=["email"])
+
+
+# The loopback SMTP server and group robot of notify's tests (engineer C), for end-to-end tests.
+from bastion.notify.tests.conftest import smtp_server, webhook_receiver  # noqa: E402, F401
