@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from bastion.accounts.scoping import Scope
@@ -38,13 +39,21 @@ _campaign_cache: tuple[float, Campaign | None] | None = None
 def active_campaign_cached() -> Campaign | None:
     """The active campaign (with its key areas), read at most once every few seconds.
 
-    Every check-in needs it; reading it per request would be a third of the hot path's queries.
-    A save of a campaign or key area in this process clears the cache (see apps.py).
+    Every check-in needs it; reading it per request would be a fifth of the hot path's queries.
+    A save of a campaign or key area in this process clears the cache (see apps.py). Cached
+    only where the hot path is tuned for load (BASTION_COUNTS_COALESCE_SECONDS > 0, i.e. in
+    production): on a laptop and in tests, where databases come and go, it is read each time.
     """
     global _campaign_cache
     now = time.monotonic()
-    if _campaign_cache is not None and now - _campaign_cache[0] < CAMPAIGN_TTL:
-        return _campaign_cache[1]
+    cached = _campaign_cache
+    if cached is not None and now - cached[0] < CAMPAIGN_TTL:
+        return cached[1]
+    if not getattr(settings, "BASTION_COUNTS_COALESCE_SECONDS", 0):
+        campaign = active_campaign()
+        if campaign is not None:
+            list(campaign.key_areas.all())
+        return campaign
     campaign = active_campaign()
     if campaign is not None:
         list(campaign.key_areas.all())  # fills the prefetch cache the rules read

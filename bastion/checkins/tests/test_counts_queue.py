@@ -37,3 +37,20 @@ def test_without_coalescing_the_refresh_is_at_once(world, campaign, settings):
     checkin_submit(actor=user_of(world.student), person=world.student, campaign=campaign, **GOOD)
     CountsQueue().add(campaign=campaign, day=MORNING.date(), unit_id=world.student.unit_id)
     assert UnitDayCount.objects.get(unit=world.med_class).checked_in == 1
+
+
+def test_the_campaign_is_cached_only_where_the_hot_path_is_tuned(
+    world, campaign, settings, django_assert_num_queries
+):
+    from bastion.checkins.selectors import active_campaign_cached, active_campaign_forget
+
+    settings.BASTION_COUNTS_COALESCE_SECONDS = 0
+    with django_assert_num_queries(4):  # campaign and key areas, twice
+        assert active_campaign_cached() == campaign
+        assert active_campaign_cached() == campaign
+    settings.BASTION_COUNTS_COALESCE_SECONDS = 1
+    active_campaign_forget()
+    with django_assert_num_queries(2):
+        assert active_campaign_cached() == campaign
+        assert active_campaign_cached().key_areas.all()[0].division == "420000"
+    active_campaign_forget()
