@@ -21,8 +21,8 @@ demo: install
 	mkdir -p var
 	$(BIN)/bastion migrate --noinput -v0
 	$(BIN)/bastion demo --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --keep-existing
-	@echo "Bastion is serving the demo university on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/bastion runserver $(HOST):$(PORT) --noreload
+	@echo "Bastion is serving the demo university on http://$(HOST):$(PORT)/ with its worker (Ctrl-C stops both)"
+	$(BIN)/bastion serve_demo $(HOST):$(PORT)
 
 test: install test-only
 
