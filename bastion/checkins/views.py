@@ -188,6 +188,7 @@ def _page(request: HttpRequest, *, person: Person, proxy: bool) -> HttpResponse:
             "location_name": divisions.full_name(today.location) if today else "",
             "symptom_labels": [campaign.symptom_label(c) for c in today.symptoms] if today else [],
             "divisions_url": reverse("api:division_list"),
+            "may_proxy": not proxy and scope_of(request.user).has(Perm.CHECKIN_PROXY),
         },
     )
 
@@ -211,3 +212,12 @@ def for_person(request: HttpRequest, number: str) -> HttpResponse:
     if person.pk == request.user.person_id:
         return redirect("checkins:today")
     return _page(request, person=person, proxy=True)
+
+
+@login_required
+def for_lookup(request: HttpRequest) -> HttpResponse:
+    """The "check in for someone" box: from a typed number to that person's proxy page."""
+    number = request.GET.get("number", "").strip()[:32]
+    if not number or not scope_of(request.user).has(Perm.CHECKIN_PROXY):
+        raise Http404
+    return redirect("checkins:for_person", number=number)

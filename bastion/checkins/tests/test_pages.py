@@ -132,3 +132,16 @@ def test_the_proxy_page_is_404_out_of_reach_or_role(
     assert client.get(f"/checkin/for/{number}/").status_code == 404
     assert client.post(f"/checkin/for/{number}/", FORM).status_code == 404
     assert CheckIn.objects.count() == 0
+
+
+def test_a_grid_worker_finds_the_proxy_page_by_number(world, campaign, client_as):
+    client = client_as(world.grid_worker)
+    assert 'name="number"' in client.get("/checkin/").content.decode()
+    response = client.get("/checkin/for/", {"number": "2020001"})
+    assert response.status_code == 302 and response.url == "/checkin/for/2020001/"
+
+
+def test_a_student_has_no_proxy_box(world, campaign, client_as):
+    client = client_as(world.student)
+    assert 'name="number"' not in client.get("/checkin/").content.decode()
+    assert client.get("/checkin/for/", {"number": "2020002"}).status_code == 404
