@@ -248,6 +248,7 @@ class _CheckInWriter:
         qn = connection.ops.quote_name
         columns = ", ".join(qn(meta.get_field(name).column) for name in CHECKIN_FIELDS)
         marks = ", ".join(["%s"] * len(CHECKIN_FIELDS))
+        self.copy_sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
         self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
         self.campaign = campaign.pk
         symptoms = meta.get_field("symptoms")
@@ -317,11 +318,18 @@ class _CheckInWriter:
         return found
 
     def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY is an order of magnitude faster than executemany on PostgreSQL.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, self.rows)
-            self.written += len(self.rows)
-            self.rows = []
+        self.written += len(self.rows)
+        self.rows = []
 
 
 def _write_alerts(
