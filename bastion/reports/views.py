@@ -44,6 +44,9 @@ def daily(request: HttpRequest) -> HttpResponse:
                 "prepared": prepared,
                 "counts": [(label, prepared.counts[f]) for f, label in labels],
                 "status": statuses[unit.pk],
+                # A first report is taken even after the deadline (marked late); a report
+                # received can be replaced only until the deadline.
+                "can_submit": statuses[unit.pk].report is None or now <= prepared.deadline,
                 "refusal": "" if prepared.zero_allowed else zero_refusal(max(prepared.blocking, 1)),
                 "history": selectors.daily_reports_of(unit=unit, limit=14),
             }

@@ -110,3 +110,14 @@ def test_a_student_has_nothing_to_report(world, campaign, client_as):
     page = client_as(world.student).get("/reports/")
     assert page.status_code == 200
     assert 'name="kind"' not in page.content.decode()
+
+
+def test_after_the_deadline_the_page_still_takes_a_first_report_marked_late(
+    world, campaign, client_as
+):
+    client = client_as(world.college_leader)
+    with time_machine.travel(AFTER_DEADLINE, tick=False):
+        assert 'name="kind"' in client.get("/reports/").content.decode()
+        client.post("/reports/units/MED/submit/", {"kind": "zero"})
+        assert DailyReport.objects.get().is_late
+        assert 'name="kind"' not in client.get("/reports/").content.decode()
