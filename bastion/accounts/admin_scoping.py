@@ -58,3 +58,19 @@ class ScopedAdminMixin:
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """A ModelAdmin whose lists, forms and permissions all go through the scope."""
+
+
+class RecordAdmin(ScopedModelAdmin):
+    """A record that only services write (check-ins, alerts, reports): listed, never edited.
+
+    Editing it here would skip what its service keeps true (hot facts, counts, history).
+    """
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

@@ -122,6 +122,14 @@ class UrgentReport(models.Model):
         verbose_name = _("urgent report")
         verbose_name_plural = _("urgent reports")
         ordering = ["-reported_at"]
+        constraints = [
+            # A retried filing (same client id from the same reporter) is the same report.
+            models.UniqueConstraint(
+                fields=["reported_by", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="urgentreport_client_id_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
