@@ -87,8 +87,11 @@ def _touch(token: ApiToken, now: dt.datetime) -> None:
     of this bookkeeping doubled a check-in's cost. Losing it in a crash loses nothing that
     matters, so on PostgreSQL it commits asynchronously.
     """
+    touch = ApiToken.objects.filter(pk=token.pk)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        touch.update(last_used_at=now)
+        return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        touch.update(last_used_at=now)
