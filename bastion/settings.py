@@ -188,13 +188,15 @@ HUEY["consumer"] = {
     "check_worker_health": True,
 }
 
-# Outgoing mail (reminders, alerts); a laptop prints mail to the console.
+# Outgoing mail (reminders, alerts). With no EMAIL_HOST (a laptop) mail is written as files
+# under var/mail/ rather than sent or printed: nothing lost, nothing flooding the console.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

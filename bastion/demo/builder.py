@@ -650,6 +650,7 @@ class _Plan:
             political_status=status,
             party_branch=None if status == PoliticalStatus.MASSES else branch,
             phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+            email=f"{number.lower()}@example.edu.cn",  # reserved domain: mail goes to var/mail
             id_number=first17 + idcard.check_digit(first17),
             home_region=region,
         )

@@ -117,7 +117,9 @@ def notification_attempt(*, notification: Notification, now: dt.datetime) -> boo
             error=str(exc)[:2000],
             next_attempt_at=now + BACKOFF[min(tried, len(BACKOFF) - 1)] if retry else None,
         )
-        logger.warning("notification %s failed (attempt %s): %s", notification.key, tried + 1, exc)
+        # A person with no address is a fact of the roster, not an incident: recorded, not shouted.
+        log = logger.info if exc.permanent else logger.warning
+        log("notification %s failed (attempt %s): %s", notification.key, tried + 1, exc)
         return False
     mine.update(sent_at=timezone.now(), error="", next_attempt_at=None)
     return True
