@@ -49,7 +49,7 @@ def test_owners_of_unacknowledged_alerts_are_reminded(world, campaign, emails):
     assert alert.events.filter(action=AlertEvent.Action.REMINDED).count() == 1
 
 
-def test_a_fever_alert_and_its_escalation_arrive_by_email_and_the_group_robot(
+def test_a_fever_alert_its_escalation_and_a_reminder_arrive_by_email_and_the_group_robot(
     world, campaign, emails, smtp_server, webhook_receiver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -66,3 +66,9 @@ def test_a_fever_alert_and_its_escalation_arrive_by_email_and_the_group_robot(
         m.subject for m in smtp_server.wait_for(99, timeout=1) if "T2001@" in m.recipients[0]
     ]
     assert any("逾时未确认" in subject for subject in to_counselor)
+    # The reminder arrives too: 刘洋 has not checked in.
+    every = smtp_server.wait_for(99, timeout=1)
+    assert any(
+        m.recipients == ["2020002@example.edu.cn"] and m.subject.startswith("提醒：请完成")
+        for m in every
+    )
