@@ -174,6 +174,7 @@ if REDIS_URL:
         "utc": True,
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's file; a fresh clone has no var/
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "bastion",
