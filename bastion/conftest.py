@@ -16,6 +16,7 @@ Students 李明 (member of the 临床医学系学生党支部) and 刘洋 live i
 """
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -236,3 +237,44 @@ def campaign(world):
     from bastion.campaigns.services import campaign_create_from_preset
 
     return campaign_create_from_preset(preset="covid19", starts_on=SINCE)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, as root, on a closed network: no sandbox, no GPU, no calls home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(transactional_db, live_server, monkeypatch):
+    """Debian's Chromium driven by Playwright; skipped with a clear line where there is none."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Chromium not found at /usr/bin/chromium: browser test skipped "
+            "(apt-get install -y chromium)"
+        )
+    # Playwright's sync API runs an event loop in this thread; the ORM must be told it is safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def log_in(page, base: str, number: str, password: str = PASSWORD) -> None:
+    """Log in through the login page, as a person would."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", number)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
