@@ -278,3 +278,38 @@ def log_in(page, base: str, number: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+
+
+@pytest.fixture
+def emails(world) -> None:
+    """Everyone in the world gets an email address (mail goes only to those who have one)."""
+    for person in Person.objects.all():
+        person.email = f"{person.number}@example.edu.cn"
+        person.save(update_fields=["email"])
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django's mail settings point at."""
+    from bastion.notify.testing import LoopbackSMTP
+
+    with LoopbackSMTP() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = server.host
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield server
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A real HTTP group robot on loopback that BASTION_WEBHOOK_URL points at (WeCom format)."""
+    from bastion.notify.testing import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        settings.BASTION_WEBHOOK_URL = receiver.url
+        settings.BASTION_WEBHOOK_FORMAT = "wecom"
+        yield receiver

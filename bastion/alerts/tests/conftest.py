@@ -54,15 +54,3 @@ def _fresh_campaign_cache():
     active_campaign_forget()
     yield
     active_campaign_forget()
-
-
-@pytest.fixture
-def emails(world) -> None:
-    """Everyone in the world gets an email address (reminders go only to those who have one)."""
-    for person in Person.objects.all():
-        person.email = f"{person.number}@example.edu.cn"
-        person.save(update_fields=["email"])
-
-
-# The loopback SMTP server and group robot of notify's tests (engineer C), for end-to-end tests.
-from bastion.notify.tests.conftest import smtp_server, webhook_receiver  # noqa: E402, F401
