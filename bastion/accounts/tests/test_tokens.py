@@ -52,3 +52,23 @@ def test_a_token_of_a_deactivated_account_is_refused(world):
     user.is_active = False
     user.save()
     assert bearer(raw).get("/api/v1/me").status_code == 401
+
+
+def test_under_load_a_tokens_last_use_is_written_by_the_batch_not_the_request(
+    world, settings, monkeypatch
+):
+    """The request only notes the use; the next flush writes every noted token at once."""
+    from types import SimpleNamespace
+
+    from bastion.accounts import services
+
+    settings.BASTION_COUNTS_COALESCE_SECONDS = 1
+    # The flushing thread would hold its own connection: the test flushes by hand instead.
+    monkeypatch.setattr(services.TOUCHES, "_thread", SimpleNamespace(is_alive=lambda: True))
+    token, raw = token_issue(user=User.objects.get(person=world.student))
+    assert services.token_authenticate(raw).person == world.student
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    services.TOUCHES.flush()
+    token.refresh_from_db()
+    assert token.last_used_at is not None
