@@ -171,18 +171,28 @@ def _close_many(*, pks: list[int], note: str, now: dt.datetime, actor: User | No
     )
 
 
-def alerts_sync_for_checkin(*, checkin: CheckIn, findings: list[Finding], now: dt.datetime) -> None:
+def alerts_sync_for_checkin(
+    *,
+    checkin: CheckIn,
+    findings: list[Finding],
+    now: dt.datetime,
+    has_live_alerts: bool = True,
+) -> None:
     """Raise one alert per finding not already open; close missing-check-in alerts; health.
 
-    Called by checkin_submit inside its transaction. One query in the common case (nothing
-    found, nothing open): the person's non-closed alerts, which serve all three purposes.
+    Called by checkin_submit inside its transaction. One query, the person's non-closed
+    alerts, which serve all three purposes; none when the caller already knows there are none
+    (`has_live_alerts=False`, learnt by the check-in's INSERT): then nothing is to be closed,
+    every finding is new, and a green person without findings costs nothing at all.
     """
     person = checkin.person
-    live = list(
-        Alert.objects.filter(person=person)
-        .exclude(state=AlertState.CLOSED)
-        .values_list("pk", "kind", "severity", "summary")
-    )
+    live = []
+    if has_live_alerts:
+        live = list(
+            Alert.objects.filter(person=person)
+            .exclude(state=AlertState.CLOSED)
+            .values_list("pk", "kind", "severity", "summary")
+        )
     # The person checked in: their "no check-in" alerts are answered.
     with translation.override(settings.LANGUAGE_CODE):
         caught_up = _("Checked in after all.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,60 +205,143 @@ def _write(
     from bastion.alerts.services import alerts_sync_for_checkin
 
     with transaction.atomic():
-        # One query finds today's record and any earlier record or version with this client id.
-        found_q = CheckIn.objects.select_for_update().filter(person=person)
-        if client_id:
-            earlier = CheckInRevision.objects.filter(checkin=OuterRef("pk"), client_id=client_id)
-            found_q = found_q.annotate(seen=Exists(earlier)).filter(
-                Q(day=day) | Q(client_id=client_id) | Q(seen=True)
+        # The common case, the day's first submission with a new client id, is one INSERT;
+        # only when it meets today's record or the client id does the careful path run.
+        checkin = CheckIn(campaign=campaign, person=person, day=day)
+        # Late is decided by the first submission: correcting an on-time one is not late.
+        checkin.is_late = now > at(day, campaign.checkin_cutoff)
+        found_rules = _fill(checkin, campaign, actor, person, values, client_id, carried_over, now)
+        has_live_alerts = _insert_if_first(checkin)
+        current = None
+        if has_live_alerts is None:
+            replay, current = _earlier(person=person, day=day, client_id=client_id)
+            if replay is not None:
+                return CheckInResult(replay, created=False, replayed=True)
+            checkin = current or checkin
+            if current is not None:
+                CheckInRevision.objects.create(
+                    checkin=current,
+                    revision=current.revision,
+                    data=_snapshot(current),
+                    client_id=current.client_id,
+                    replaced_at=now,
+                )
+                checkin.revision = current.revision + 1
+            found_rules = _fill(
+                checkin, campaign, actor, person, values, client_id, carried_over, now
             )
-        else:
-            found_q = found_q.filter(day=day)
-        found = list(found_q)
-        for checkin in found:
-            if client_id and (checkin.client_id == client_id or checkin.seen):
-                return CheckInResult(checkin, created=False, replayed=True)
-        found = [c for c in found if c.day == day]
-        current = found[0] if found else None
-
-        checkin = current or CheckIn(campaign=campaign, person=person, day=day)
-        if current is not None:
-            CheckInRevision.objects.create(
-                checkin=current,
-                revision=current.revision,
-                data=_snapshot(current),
-                client_id=current.client_id,
-                replaced_at=now,
-            )
-            checkin.revision = current.revision + 1
-        else:
-            # Late is decided by the first submission: correcting an on-time one is not late.
-            checkin.is_late = now > at(day, campaign.checkin_cutoff)
-        for name, value in values.items():
-            setattr(checkin, name, value)
-        checkin.campaign = campaign
-        checkin.submitted_at = now
-        checkin.submitted_by = actor
-        checkin.is_proxy = actor.person_id != person.pk
-        checkin.carried_over = carried_over
-        checkin.client_id = client_id
-        found_rules = rules.findings(checkin, campaign)
-        checkin.status = rules.worst(found_rules)
-        checkin.reason = "；".join(f.summary for f in found_rules)[:200]
-        checkin.save()
+            checkin.save()
 
         if person.last_checkin_day is None or person.last_checkin_day < day:
             Person.objects.filter(
                 Q(last_checkin_day__isnull=True) | Q(last_checkin_day__lt=day), pk=person.pk
             ).update(last_checkin_day=day)
             person.last_checkin_day = day
-        alerts_sync_for_checkin(checkin=checkin, findings=found_rules, now=now)
+        alerts_sync_for_checkin(
+            checkin=checkin,
+            findings=found_rules,
+            now=now,
+            has_live_alerts=has_live_alerts is not False,
+        )
 
         unit_id = person.unit_id
         transaction.on_commit(
             lambda: QUEUE.add(campaign=campaign, day=day, unit_id=unit_id), robust=True
         )
     return CheckInResult(checkin, created=current is None, replayed=False)
+
+
+def _fill(
+    checkin: CheckIn,
+    campaign: Campaign,
+    actor: User,
+    person: Person,
+    values: dict[str, Any],
+    client_id: str,
+    carried_over: bool,
+    now: dt.datetime,
+) -> list[rules.Finding]:
+    """Set the submitted values on `checkin` and its status from the rules; the findings."""
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    checkin.campaign = campaign
+    checkin.submitted_at = now
+    checkin.submitted_by = actor
+    checkin.is_proxy = actor.person_id != person.pk
+    checkin.carried_over = carried_over
+    checkin.client_id = client_id
+    found_rules = rules.findings(checkin, campaign)
+    checkin.status = rules.worst(found_rules)
+    checkin.reason = "；".join(f.summary for f in found_rules)[:200]
+    return found_rules
+
+
+def _earlier(
+    *, person: Person, day: dt.date, client_id: str
+) -> tuple[CheckIn | None, CheckIn | None]:
+    """(the record a replay of `client_id` answers, today's record), today's locked.
+
+    One query finds today's record and any earlier record or version with this client id.
+    """
+    found_q = CheckIn.objects.select_for_update().filter(person=person)
+    if client_id:
+        earlier = CheckInRevision.objects.filter(checkin=OuterRef("pk"), client_id=client_id)
+        found_q = found_q.annotate(seen=Exists(earlier)).filter(
+            Q(day=day) | Q(client_id=client_id) | Q(seen=True)
+        )
+    else:
+        found_q = found_q.filter(day=day)
+    found = list(found_q)
+    for checkin in found:
+        if client_id and (checkin.client_id == client_id or checkin.seen):
+            return checkin, None
+    today = [c for c in found if c.day == day]
+    return None, (today[0] if today else None)
+
+
+def _insert_if_first(checkin: CheckIn) -> bool | None:
+    """INSERT the day's first record unless it or its client id exists; None if it did.
+
+    One statement instead of a locking read, the ORM's insert and the alert read: the INSERT
+    meets the unique constraints (one per person and day, a client id once per person) with
+    ON CONFLICT DO NOTHING, and refuses a client id kept on an earlier version with NOT EXISTS,
+    so a replay or a second submission returns no row and the caller takes the careful path.
+    RETURNING also says whether the person has a non-closed alert, which the alert sync then
+    needn't read. Raw SQL because the ORM's bulk_create(ignore_conflicts=True) returns no ids;
+    PostgreSQL and SQLite (≥ 3.35) both take this statement.
+    """
+    from bastion.alerts.models import Alert, AlertState
+
+    # Only the model's own table and column names are formatted in; values are parameters.
+    qn = connection.ops.quote_name
+    fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(qn(f.column) for f in fields)
+    params = [f.get_db_prep_save(getattr(checkin, f.attname), connection) for f in fields]
+    revision_sql = (
+        f"SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
+        f" JOIN {qn(CheckIn._meta.db_table)} c ON c.id = r.checkin_id"
+        " WHERE c.person_id = %s AND r.client_id = %s"
+    )
+    sql = (
+        f"INSERT INTO {qn(CheckIn._meta.db_table)} ({columns})"  # noqa: S608
+        f" SELECT {', '.join(['%s'] * len(fields))}"
+        f" WHERE NOT EXISTS ({revision_sql})"
+        " ON CONFLICT DO NOTHING"
+        f" RETURNING {qn(CheckIn._meta.pk.column)},"
+        f" EXISTS (SELECT 1 FROM {qn(Alert._meta.db_table)} a"
+        " WHERE a.person_id = %s AND a.state <> %s)"
+    )
+    person_id = checkin.person_id
+    params += [person_id, checkin.client_id or None, person_id, AlertState.CLOSED.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    checkin.pk = row[0]
+    checkin._state.adding = False
+    checkin._state.db = connection.alias
+    return bool(row[1])
 
 
 def previous_checkin(*, person: Person, before: dt.date) -> CheckIn | None:

@@ -160,6 +160,38 @@ def test_a_client_id_kept_in_an_earlier_version_is_still_a_replay(world, campaig
     assert rows() == before
 
 
+def test_a_client_id_of_an_earlier_days_version_is_a_replay_not_todays_first(world, campaign):
+    """The day's first submission is one INSERT: it must still see yesterday's versions."""
+    with time_machine.travel(MORNING - dt.timedelta(days=1), tick=False):
+        submit(world, campaign, client_id="phone-1")
+        yesterday = submit(world, campaign, client_id="phone-2", temperature="36.7").checkin
+    before = rows()
+    again = submit(world, campaign, client_id="phone-1", temperature="39.0")
+    assert again.replayed and again.checkin.pk == yesterday.pk
+    assert rows() == before
+    again = submit(world, campaign, client_id="phone-2")
+    assert again.replayed and again.checkin.pk == yesterday.pk
+    assert rows() == before
+
+
+def test_the_first_check_in_of_the_day_still_closes_an_open_missing_alert(world, campaign):
+    """The INSERT says whether the person has open alerts; a missing one is then closed."""
+    from bastion.alerts.missing import MISSING_KINDS
+
+    alert = Alert.objects.create(
+        campaign=campaign,
+        person=world.student,
+        kind=next(iter(MISSING_KINDS)),
+        severity="yellow",
+        summary="未打卡",
+        day=MORNING.date(),
+        raised_at=MORNING,
+    )
+    submit(world, campaign, client_id="phone-1")
+    alert.refresh_from_db()
+    assert alert.state == AlertState.CLOSED
+
+
 def test_a_second_submission_the_same_day_updates_and_keeps_the_earlier_version(world, campaign):
     first = submit(world, campaign).checkin
     second = submit(world, campaign, temperature="36.8", on_campus=False)
