@@ -72,3 +72,18 @@ def test_under_load_a_tokens_last_use_is_written_by_the_batch_not_the_request(
     services.TOUCHES.flush()
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_a_token_loads_its_account_and_person_as_the_orm_would(world):
+    """One hand-built SELECT: the same instances, aware datetimes, no person when none."""
+    from bastion.accounts.services import token_authenticate
+
+    token, raw = token_issue(user=User.objects.get(person=world.student))
+    user = token_authenticate(raw)
+    assert user == token.user and user.person == world.student
+    assert user.person.health_status == world.student.health_status
+    assert timezone.is_aware(user.date_joined)
+    machine = User.objects.create(username="robot", must_change_password=False)
+    _token, raw = token_issue(user=machine)
+    assert token_authenticate(raw).person is None
+    assert token_authenticate(raw + "x") is None
