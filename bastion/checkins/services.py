@@ -204,13 +204,27 @@ def _write(
 ) -> CheckInResult:
     from bastion.alerts.services import alerts_sync_for_checkin
 
+    checkin = CheckIn(campaign=campaign, person=person, day=day)
+    # Late is decided by the first submission: correcting an on-time one is not late.
+    checkin.is_late = now > at(day, campaign.checkin_cutoff)
+    found_rules = _fill(checkin, campaign, actor, person, values, client_id, carried_over, now)
+    unit_id = person.unit_id
+
+    def counts_later() -> None:
+        transaction.on_commit(
+            lambda: QUEUE.add(campaign=campaign, day=day, unit_id=unit_id), robust=True
+        )
+
+    # The morning's common case: the day's first check-in, normal, of a person with no live
+    # alert and a green status. It writes the record and the last check-in day and nothing
+    # else, so one statement does it (in its own transaction on PostgreSQL).
+    if not found_rules and _insert_if_first(checkin, only_if_clear=True) is False:
+        counts_later()
+        return CheckInResult(checkin, created=True, replayed=False)
+
     with transaction.atomic():
-        # The common case, the day's first submission with a new client id, is one INSERT;
-        # only when it meets today's record or the client id does the careful path run.
-        checkin = CheckIn(campaign=campaign, person=person, day=day)
-        # Late is decided by the first submission: correcting an on-time one is not late.
-        checkin.is_late = now > at(day, campaign.checkin_cutoff)
-        found_rules = _fill(checkin, campaign, actor, person, values, client_id, carried_over, now)
+        # Next, the day's first submission with a new client id is still one INSERT; only
+        # when it meets today's record or the client id does the careful path run.
         has_live_alerts = _insert_if_first(checkin)
         current = None
         if has_live_alerts is None:
@@ -231,24 +245,23 @@ def _write(
                 checkin, campaign, actor, person, values, client_id, carried_over, now
             )
             checkin.save()
-
-        if person.last_checkin_day is None or person.last_checkin_day < day:
-            Person.objects.filter(
-                Q(last_checkin_day__isnull=True) | Q(last_checkin_day__lt=day), pk=person.pk
-            ).update(last_checkin_day=day)
-            person.last_checkin_day = day
+            _last_checkin_day_advance(person, day)
         alerts_sync_for_checkin(
             checkin=checkin,
             findings=found_rules,
             now=now,
             has_live_alerts=has_live_alerts is not False,
         )
-
-        unit_id = person.unit_id
-        transaction.on_commit(
-            lambda: QUEUE.add(campaign=campaign, day=day, unit_id=unit_id), robust=True
-        )
+        counts_later()
     return CheckInResult(checkin, created=current is None, replayed=False)
+
+
+def _last_checkin_day_advance(person: Person, day: dt.date) -> None:
+    if person.last_checkin_day is None or person.last_checkin_day < day:
+        Person.objects.filter(
+            Q(last_checkin_day__isnull=True) | Q(last_checkin_day__lt=day), pk=person.pk
+        ).update(last_checkin_day=day)
+        person.last_checkin_day = day
 
 
 def _fill(
@@ -299,49 +312,88 @@ def _earlier(
     return None, (today[0] if today else None)
 
 
-def _insert_if_first(checkin: CheckIn) -> bool | None:
-    """INSERT the day's first record unless it or its client id exists; None if it did.
+def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool | None:
+    """INSERT the day's first record unless it or its client id exists, and advance the
+    person's last check-in day; None if nothing was written, else whether the person has a
+    non-closed alert.
 
-    One statement instead of a locking read, the ORM's insert and the alert read: the INSERT
-    meets the unique constraints (one per person and day, a client id once per person) with
-    ON CONFLICT DO NOTHING, and refuses a client id kept on an earlier version with NOT EXISTS,
-    so a replay or a second submission returns no row and the caller takes the careful path.
-    RETURNING also says whether the person has a non-closed alert, which the alert sync then
-    needn't read. Raw SQL because the ORM's bulk_create(ignore_conflicts=True) returns no ids;
-    PostgreSQL and SQLite (≥ 3.35) both take this statement.
+    The INSERT meets the unique constraints (one per person and day, a client id once per
+    person) with ON CONFLICT DO NOTHING, and refuses a client id kept on an earlier version
+    with NOT EXISTS, so a replay or a second submission writes nothing and the caller takes
+    the careful path. With `only_if_clear` it also writes nothing when the person has a live
+    alert or a status other than a plain green: then the check-in has more to do than this.
+    Raw SQL because the ORM's bulk_create(ignore_conflicts=True) returns no ids; PostgreSQL
+    and SQLite (≥ 3.35) both take the INSERT. On PostgreSQL the person's row moves in the same
+    statement (a data-modifying CTE), so the whole write is one round trip and, outside a
+    transaction, needs no separate COMMIT; SQLite takes a second statement.
     """
     from bastion.alerts.models import Alert, AlertState
 
-    # Only the model's own table and column names are formatted in; values are parameters.
+    # Only the models' own table and column names are formatted in; values are parameters.
     qn = connection.ops.quote_name
+    person = checkin.person
     fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(qn(f.column) for f in fields)
     params = [f.get_db_prep_save(getattr(checkin, f.attname), connection) for f in fields]
-    revision_sql = (
-        f"SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
+    live_alert = (
+        f"SELECT 1 FROM {qn(Alert._meta.db_table)} a"  # noqa: S608
+        " WHERE a.person_id = %s AND a.state <> %s"
+    )
+    conditions = (
+        f"NOT EXISTS (SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
         f" JOIN {qn(CheckIn._meta.db_table)} c ON c.id = r.checkin_id"
-        " WHERE c.person_id = %s AND r.client_id = %s"
+        " WHERE c.person_id = %s AND r.client_id = %s)"
     )
+    params += [person.pk, checkin.client_id or None]
+    if only_if_clear:
+        conditions += (
+            f" AND NOT EXISTS ({live_alert})"  # noqa: S608
+            f" AND EXISTS (SELECT 1 FROM {qn(Person._meta.db_table)} p"
+            f" WHERE p.{qn(Person._meta.pk.column)} = %s"
+            " AND p.health_status = %s AND p.health_reason = '')"
+        )
+        params += [person.pk, AlertState.CLOSED.value, person.pk, HealthStatus.GREEN.value]
+        returning = "0"
+    else:
+        returning = f"EXISTS ({live_alert})"
     sql = (
-        f"INSERT INTO {qn(CheckIn._meta.db_table)} ({columns})"  # noqa: S608
-        f" SELECT {', '.join(['%s'] * len(fields))}"
-        f" WHERE NOT EXISTS ({revision_sql})"
-        " ON CONFLICT DO NOTHING"
-        f" RETURNING {qn(CheckIn._meta.pk.column)},"
-        f" EXISTS (SELECT 1 FROM {qn(Alert._meta.db_table)} a"
-        " WHERE a.person_id = %s AND a.state <> %s)"
+        f"INSERT INTO {qn(CheckIn._meta.db_table)} ({columns})"
+        f" SELECT {', '.join(['%s'] * len(fields))} WHERE {conditions}"
+        f" ON CONFLICT DO NOTHING RETURNING {qn(CheckIn._meta.pk.column)}, {returning}"
     )
-    person_id = checkin.person_id
-    params += [person_id, checkin.client_id or None, person_id, AlertState.CLOSED.value]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    if not only_if_clear:
+        params += [person.pk, AlertState.CLOSED.value]
+    advance = person.last_checkin_day is None or person.last_checkin_day < checkin.day
+    in_one = advance and connection.vendor == "postgresql"
+    if in_one:
+        sql = (
+            f"WITH ins AS ({sql}), hot AS (UPDATE {qn(Person._meta.db_table)}"  # noqa: S608
+            f" SET last_checkin_day = %s WHERE {qn(Person._meta.pk.column)} = %s"
+            " AND EXISTS (SELECT 1 FROM ins)"
+            " AND (last_checkin_day IS NULL OR last_checkin_day < %s))"
+            " SELECT * FROM ins"
+        )
+        params += [checkin.day, person.pk, checkin.day]
+    if in_one:
+        row = _fetch_one(sql, params)
+    else:
+        with transaction.atomic():
+            row = _fetch_one(sql, params)
+            if row is not None:
+                _last_checkin_day_advance(person, checkin.day)
     if row is None:
         return None
+    person.last_checkin_day = max(person.last_checkin_day or checkin.day, checkin.day)
     checkin.pk = row[0]
     checkin._state.adding = False
     checkin._state.db = connection.alias
     return bool(row[1])
+
+
+def _fetch_one(sql: str, params: list) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def previous_checkin(*, person: Person, before: dt.date) -> CheckIn | None:

@@ -192,6 +192,34 @@ def test_the_first_check_in_of_the_day_still_closes_an_open_missing_alert(world,
     assert alert.state == AlertState.CLOSED
 
 
+def test_the_common_check_in_is_one_statement_on_postgresql(world, campaign):
+    """A green first check-in of a green person with no alert: the record and the hot fact in
+    one statement on PostgreSQL (outside a transaction, no BEGIN or COMMIT round trips)."""
+    from django.db.models import prefetch_related_objects
+    from django.test.utils import CaptureQueriesContext
+
+    actor = user_of(world.student)
+    prefetch_related_objects([campaign], "key_areas")  # as the active campaign comes
+    with CaptureQueriesContext(connection) as queries:
+        checkin_submit(actor=actor, person=world.student, campaign=campaign, **GOOD)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert sum("checkins_checkin" in sql for sql in statements) == 1
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
+    world.student.refresh_from_db()
+    assert world.student.last_checkin_day == MORNING.date()
+    assert CheckIn.objects.get(person=world.student).status == "green"
+
+
+def test_a_green_check_in_of_a_person_not_green_takes_the_careful_path(world, campaign):
+    """A status left from before (no live alert behind it) is recomputed, not kept."""
+    Person.objects.filter(pk=world.student.pk).update(health_status="yellow", health_reason="旧")
+    world.student.refresh_from_db()
+    submit(world, campaign)
+    world.student.refresh_from_db()
+    assert (world.student.health_status, world.student.health_reason) == ("green", "")
+    assert world.student.last_checkin_day == MORNING.date()
+
+
 def test_a_second_submission_the_same_day_updates_and_keeps_the_earlier_version(world, campaign):
     first = submit(world, campaign).checkin
     second = submit(world, campaign, temperature="36.8", on_campus=False)
