@@ -106,17 +106,22 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page server read while an import writes; IMMEDIATE avoids upgrade deadlocks.
+    # Connections are kept for DB_CONN_MAX_AGE as on PostgreSQL: opening one and running its
+    # PRAGMAs cost every request more than its check-in's own statements.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters travel apart from the statement, and psycopg prepares a statement once a
     # connection has run it a few times: the hot ones (a token's lookup, a check-in's
-    # INSERT) are then neither parsed nor planned again.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # INSERT) are then neither parsed nor planned again. Behind PgBouncer in transaction
+    # mode, set DB_PREPARE_THRESHOLD=0 (no prepared statements).
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5) or None,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

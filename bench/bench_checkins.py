@@ -1,9 +1,9 @@
-"""Check-in ingestion through the real HTTP stack, as deployed: gunicorn, the API, a database.
+"""Check-in ingestion through the real HTTP stack, as deployed: granian, the API, a database.
 
-Each run starts gunicorn (gthread workers, keep-alive) on a free loopback port against the
-fresh bench database, gives every person a bearer token, and drives POST /api/v1/checkins
-from an asyncio client in this process (the client shares the machine's two cores with the
-server and the database: the figures are for the whole machine).
+Each run starts granian (the production WSGI server: 2 worker processes × 4 threads) on a free
+loopback port against the fresh bench database, gives every person a bearer token, and drives
+POST /api/v1/checkins from an asyncio client in this process (the client shares the machine's
+two cores with the server and the database: the figures are for the whole machine).
 """
 
 import asyncio
@@ -26,8 +26,8 @@ PEOPLE = 12_000
 CLASSES = 40
 CONNECTIONS = 32
 SECONDS = 5.0  # of load per figure
-WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "3"))
-THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "2"))
+WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "4"))
 
 
 def _free_port() -> int:
@@ -90,7 +90,7 @@ def _world() -> list[str]:
 
 
 class Server:
-    """gunicorn serving bastion.wsgi on a free port, production settings, against DATABASE_URL."""
+    """granian serving bastion.wsgi on a free port, production settings, against DATABASE_URL."""
 
     def __init__(self) -> None:
         self.port = _free_port()
@@ -103,20 +103,22 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DB_CONN_MAX_AGE": "600",
         }
+        command = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface=wsgi",
+            "bastion.wsgi:application",
+            "--host=127.0.0.1",
+            f"--port={self.port}",
+            f"--workers={WORKERS}",
+            f"--blocking-threads={THREADS}",
+            "--backlog=2048",
+            "--log-level=warning",
+            "--no-ws",
+        ]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "bastion.wsgi",
-                f"--bind=127.0.0.1:{self.port}",
-                f"--workers={WORKERS}",
-                "--worker-class=gthread",
-                f"--threads={THREADS}",
-                "--keep-alive=30",
-                "--backlog=2048",
-                "--log-level=warning",
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -134,7 +136,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("granian did not start")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
