@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from bastion.accounts.api_auth import UNAUTHORIZED, BearerToken
+from bastion.lib.refusals import Refused
 
 api = NinjaAPI(
     title="Bastion API",
@@ -21,6 +22,12 @@ api = NinjaAPI(
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, {"detail": str(UNAUTHORIZED)}, status=401)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused):
+    """A service's refusal (bad input, out of reach, not allowed): its message, its status."""
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
 from bastion.alerts.api import router as alerts_router  # noqa: E402

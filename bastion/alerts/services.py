@@ -26,6 +26,7 @@ from bastion.campaigns.models import Campaign
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import missing_people
 from bastion.lib.days import SHANGHAI, at, business_day
+from bastion.lib.refusals import Refused
 from bastion.notify.services import notify, notify_group
 from bastion.org.models import HealthStatus, Person, Unit
 from bastion.org.responsibility import chain, owner_for
@@ -34,17 +35,12 @@ CHUNK = 500  # rows per IN (...) list: well under SQLite's parameter limit
 NOTE_MAX = 2000
 
 
-class AlertRefused(Exception):
+class AlertRefused(Refused):
     """An alert action that may not happen: a message a person understands, nothing written.
 
     `status` is the HTTP answer: 404 when the alert is out of reach (the same as missing),
     409 when its state does not allow the action, 400 for bad input.
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _not_found() -> AlertRefused:

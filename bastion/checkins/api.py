@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from bastion.accounts.scoping import scope_of
 from bastion.checkins import selectors
 from bastion.checkins.models import CheckIn
-from bastion.checkins.services import CheckInRefused, checkin_submit
+from bastion.checkins.services import checkin_submit
 from bastion.lib.days import business_day
 from bastion.org.models import Person
 
@@ -125,21 +125,18 @@ def checkin_create(request: HttpRequest, data: CheckInIn):
             raise _not_found()
     else:
         person = _own_person(request)
-    try:
-        result = checkin_submit(
-            actor=user,
-            person=person,
-            campaign=selectors.active_campaign_cached(),
-            temperature=data.temperature,
-            symptoms=data.symptoms,
-            location=data.location,
-            on_campus=data.on_campus,
-            key_area_contact=data.key_area_contact,
-            case_contact=data.case_contact,
-            client_id=data.client_id,
-        )
-    except CheckInRefused as refused:
-        raise HttpError(refused.status, refused.message) from None
+    result = checkin_submit(
+        actor=user,
+        person=person,
+        campaign=selectors.active_campaign_cached(),
+        temperature=data.temperature,
+        symptoms=data.symptoms,
+        location=data.location,
+        on_campus=data.on_campus,
+        key_area_contact=data.key_area_contact,
+        case_contact=data.case_contact,
+        client_id=data.client_id,
+    )
     return Status(200 if result.replayed else 201, _out(result.checkin, person.number))
 
 

@@ -19,6 +19,7 @@ from bastion.checkins.counts_queue import QUEUE
 from bastion.checkins.models import CheckIn, CheckInRevision
 from bastion.lib import divisions
 from bastion.lib.days import at, business_day
+from bastion.lib.refusals import Refused
 from bastion.org.models import HealthStatus, Person
 
 TEMPERATURE_MIN = Decimal("34.0")
@@ -26,17 +27,12 @@ TEMPERATURE_MAX = Decimal("43.0")
 TENTH = Decimal("0.1")
 
 
-class CheckInRefused(Exception):
+class CheckInRefused(Refused):
     """Bad input or no right to check in: a message a person understands, and nothing written.
 
     `status` is the HTTP answer: 400 for a bad value, 404 for a person out of reach (which
     looks the same as a person who does not exist).
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from bastion.accounts.scoping import scope_of
 from bastion.reports.models import DailyReport
 from bastion.reports.selectors import daily_reports_of, unit_in_scope_or_none
-from bastion.reports.services import ReportRefused, daily_report_submit
+from bastion.reports.services import daily_report_submit
 
 router = Router(tags=["reports"])
 
@@ -86,12 +86,9 @@ def _unit(request: HttpRequest, code: str):
 )
 def daily_report_create(request: HttpRequest, code: str, data: DailyReportIn):
     unit = _unit(request, code)
-    try:
-        result = daily_report_submit(
-            actor=request.user, unit=unit, day=data.day, is_zero=data.is_zero, note=data.note
-        )
-    except ReportRefused as refused:
-        raise HttpError(refused.status, refused.message) from None
+    result = daily_report_submit(
+        actor=request.user, unit=unit, day=data.day, is_zero=data.is_zero, note=data.note
+    )
     return Status(201 if result.created else 200, _out(result.report, unit.code))
 
 

@@ -101,17 +101,14 @@ def urgent_report_create(request: HttpRequest, data: UrgentReportIn):
         person = scope.people().filter(number=data.person).first()
         if person is None:
             raise HttpError(404, _("Not found, or not in your reach."))
-    try:
-        filed = urgent.urgent_report_file(
-            actor=request.user,
-            unit=unit,
-            kind=data.kind,
-            summary=data.summary,
-            person=person,
-            client_id=data.client_id,
-        )
-    except urgent.UrgentReportRefused as refused:
-        raise HttpError(refused.status, refused.message) from None
+    filed = urgent.urgent_report_file(
+        actor=request.user,
+        unit=unit,
+        kind=data.kind,
+        summary=data.summary,
+        person=person,
+        client_id=data.client_id,
+    )
     return Status(200 if filed.replayed else 201, _detail(request, filed.report.uid))
 
 
@@ -121,11 +118,8 @@ def urgent_report_create(request: HttpRequest, data: UrgentReportIn):
     summary="Acknowledge an urgent report sent to you (已知悉)",
 )
 def urgent_report_acknowledge(request: HttpRequest, uid: str):
-    try:
-        report = urgent.urgent_report_for(request.user, uid)
-        urgent.urgent_report_acknowledge(actor=request.user, report=report)
-    except urgent.UrgentReportRefused as refused:
-        raise HttpError(refused.status, refused.message) from None
+    report = urgent.urgent_report_for(request.user, uid)
+    urgent.urgent_report_acknowledge(actor=request.user, report=report)
     return _detail(request, uid)
 
 

@@ -19,6 +19,7 @@ from bastion.accounts.scoping import EVERYTHING, scope_of
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import business_day
+from bastion.lib.refusals import Refused
 from bastion.notify.services import notify
 from bastion.org.models import Unit
 from bastion.org.responsibility import chain
@@ -34,18 +35,13 @@ from bastion.reports.selectors import (
 NOTE_MAX = 2000
 
 
-class ReportRefused(Exception):
+class ReportRefused(Refused):
     """A report that cannot be taken: a message a person understands, and nothing written.
 
     `status` is the HTTP answer: 400 bad input, 403 in reach but not this person's unit to
     report, 404 a unit out of reach (indistinguishable from one that does not exist), 409 a
     report already received whose deadline has passed.
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

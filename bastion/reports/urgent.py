@@ -19,6 +19,7 @@ from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import scope_of
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI
+from bastion.lib.refusals import Refused
 from bastion.notify.services import notify, notify_group
 from bastion.org.models import Person, Position, Unit
 from bastion.org.responsibility import chain
@@ -27,17 +28,12 @@ from bastion.reports.models import UrgentRecipient, UrgentReport
 SUMMARY_MAX = 2000
 
 
-class UrgentReportRefused(Exception):
+class UrgentReportRefused(Refused):
     """Bad input or no right: a message a person understands, and nothing written.
 
     `status` is the HTTP answer: 400 for bad input, 403 for a role that may not report,
     404 for a unit, person or report out of reach (the same answer as a missing one).
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
