@@ -1,6 +1,17 @@
+"""The WSGI application, as granian (see the README) or any WSGI server serves it."""
+
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bastion.settings")
 application = get_wsgi_application()
+
+# Load every URL, view and the API now rather than on the first request, then put all that is
+# loaded out of the garbage collector's way: a full collection no longer walks the hundreds of
+# thousands of long-lived objects of Django and Bastion in the middle of someone's request.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018
+gc.freeze()
