@@ -54,6 +54,18 @@ class Scope:
             or self.grid_ids
         )
 
+    @property
+    def counted_kinds(self) -> tuple[str, ...] | None:
+        """The kinds of people whose counts this actor's dashboards show; None for all.
+
+        Student Affairs reaches every student and the University Office every staff member
+        (R4): their figures count only those. Reaching units (or everyone) counts all of a
+        unit's people.
+        """
+        if self.everyone or self.all_students == self.all_staff:
+            return None
+        return (PersonKind.STUDENT.value,) if self.all_students else (PersonKind.STAFF.value,)
+
     # --- filters -----------------------------------------------------------------------
 
     def people_q(self, prefix: str = "") -> Q:

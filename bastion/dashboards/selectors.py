@@ -95,6 +95,12 @@ def subtree_q(unit: Unit, field: str = "unit__path") -> Q:
     return Q() if whole else Q(**{f"{field}__startswith": unit.path})
 
 
+def _counts(kinds: tuple[str, ...] | None) -> QuerySet[UnitDayCount]:
+    """The daily counts rows, of these kinds of people only (None: all kinds)."""
+    rows = UnitDayCount.objects.all()
+    return rows if kinds is None else rows.filter(kind__in=kinds)
+
+
 def dashboard_roots(*, scope: Scope) -> list[Unit]:
     """The top unit(s) of what the viewer reaches: where their dashboard starts."""
     if not scope.has(Perm.VIEW_DASHBOARD):
@@ -115,15 +121,16 @@ def dashboard_unit_or_none(*, scope: Scope, code: str) -> Unit | None:
     return scope.units().filter(code=code).first()
 
 
-def children_figures(*, unit: Unit, day: dt.date) -> list[Child]:
+def children_figures(
+    *, unit: Unit, day: dt.date, kinds: tuple[str, ...] | None = None
+) -> list[Child]:
     """The units just below `unit`, each with its subtree's counts for `day` (two queries)."""
     children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1))
     width = (unit.depth + 1) * Unit.steplen
     sums = {
         row["child"]: row
-        for row in UnitDayCount.objects.filter(
-            day=day, unit__path__startswith=unit.path, unit__depth__gt=unit.depth
-        )
+        for row in _counts(kinds)
+        .filter(day=day, unit__path__startswith=unit.path, unit__depth__gt=unit.depth)
         .annotate(child=Substr("unit__path", 1, width))
         .values("child")
         .annotate(**{f: Sum(f) for f in COUNT_FIELDS})
@@ -132,7 +139,14 @@ def children_figures(*, unit: Unit, day: dt.date) -> list[Child]:
     return [Child(unit=c, figures=Figures.of(sums.get(c.path, {}))) for c in children]
 
 
-def trend(*, campaign: Campaign, unit: Unit, today: dt.date, days: int = TREND_DAYS) -> Trend:
+def trend(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    today: dt.date,
+    days: int = TREND_DAYS,
+    kinds: tuple[str, ...] | None = None,
+) -> Trend:
     """Daily coverage and abnormal counts of the subtree over the campaign.
 
     Past days' counts no longer change once the day has closed (00:05), so their sums are kept
@@ -140,13 +154,13 @@ def trend(*, campaign: Campaign, unit: Unit, today: dt.date, days: int = TREND_D
     once, not on every request. Today's point is always read fresh.
     """
     first = max(campaign.starts_on, today - dt.timedelta(days=days - 1))
-    key = f"dashboards:trend:{campaign.pk}:{unit.path}:{first}:{today}"
+    key = f"dashboards:trend:{campaign.pk}:{unit.path}:{first}:{today}:{kinds or 'all'}"
     past = cache.get(key)
     if past is None:
-        past = _trend_rows(unit=unit, first=first, last=today - ONE_DAY)
+        past = _trend_rows(unit=unit, first=first, last=today - ONE_DAY, kinds=kinds)
         cache.set(key, past, PAST_TREND_SECONDS)
     out = Trend(days=[], coverage=[], abnormal=[], key_area=[])
-    for row in [*past, *_trend_rows(unit=unit, first=today, last=today)]:
+    for row in [*past, *_trend_rows(unit=unit, first=today, last=today, kinds=kinds)]:
         out.days.append(row["day"].isoformat())
         expected = row["expected"] or 0
         out.coverage.append(round(row["checked_in"] * 100 / expected, 2) if expected else None)
@@ -155,14 +169,17 @@ def trend(*, campaign: Campaign, unit: Unit, today: dt.date, days: int = TREND_D
     return out
 
 
-def _trend_rows(*, unit: Unit, first: dt.date, last: dt.date) -> list[dict]:
+def _trend_rows(
+    *, unit: Unit, first: dt.date, last: dt.date, kinds: tuple[str, ...] | None
+) -> list[dict]:
     """Per-day sums of the subtree's counts between two days (one grouped query)."""
     if first > last:
         return []
     return list(
-        # A unit has one row per day (a database constraint), whichever campaign wrote it;
+        # A unit has one row per day and kind (a constraint), whichever campaign wrote it;
         # leaving the campaign out lets the database walk the (day, unit) index.
-        UnitDayCount.objects.filter(subtree_q(unit), day__gte=first, day__lte=last)
+        _counts(kinds)
+        .filter(subtree_q(unit), day__gte=first, day__lte=last)
         .values("day")
         .annotate(
             expected=Sum("expected"),
@@ -203,18 +220,21 @@ def report_problems(
 
 
 def not_checked_in(*, scope: Scope, campaign: Campaign, unit: Unit, day: dt.date) -> QuerySet:
-    """Who in scope and in the subtree has no check-in counting for `day`, for lists and export."""
-    return (
-        missing_people(scope=scope, campaign=campaign, day=day)
-        .filter(subtree_q(unit))
-        .select_related("unit", "grid")
-        .order_by("number")
-    )
+    """Who in scope and in the subtree has no check-in counting for `day`, for lists and export.
+
+    Of the kinds of people the viewer's figures count (Student Affairs: students only).
+    """
+    people = missing_people(scope=scope, campaign=campaign, day=day).filter(subtree_q(unit))
+    if scope.counted_kinds is not None:
+        people = people.filter(kind__in=scope.counted_kinds)
+    return people.select_related("unit", "grid").order_by("number")
 
 
-def today_figures(*, unit: Unit, day: dt.date) -> Figures:
+def today_figures(*, unit: Unit, day: dt.date, kinds: tuple[str, ...] | None = None) -> Figures:
     """The subtree's counts for `day` (one query)."""
-    sums = UnitDayCount.objects.filter(subtree_q(unit), day=day).aggregate(
-        **{f: Sum(f) for f in COUNT_FIELDS}
+    sums = (
+        _counts(kinds)
+        .filter(subtree_q(unit), day=day)
+        .aggregate(**{f: Sum(f) for f in COUNT_FIELDS})
     )
     return Figures.of(sums)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
@@ -11,7 +12,7 @@ from bastion.campaigns.selectors import active_campaign
 from bastion.dashboards import selectors
 from bastion.dashboards.export import missing_people_xlsx
 from bastion.lib.days import business_day
-from bastion.org.models import Unit
+from bastion.org.models import PersonKind, Unit
 from bastion.org.selectors import page_of
 
 
@@ -41,7 +42,8 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
     now = timezone.now()
     today = business_day(now)
     missing = selectors.not_checked_in(scope=scope, campaign=campaign, unit=unit, day=today)
-    trend = selectors.trend(campaign=campaign, unit=unit, today=today)
+    kinds = scope.counted_kinds
+    trend = selectors.trend(campaign=campaign, unit=unit, today=today, kinds=kinds)
     return render(
         request,
         "dashboards/dashboard.html",
@@ -53,9 +55,9 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
             "ancestors": scope.units()
             .filter(path__in=[unit.path[:end] for end in range(4, len(unit.path), 4)])
             .order_by("path"),
-            "figures": selectors.today_figures(unit=unit, day=today),
+            "figures": selectors.today_figures(unit=unit, day=today, kinds=kinds),
             "alerts": selectors.alert_figures(scope=scope, unit=unit, now=now),
-            "children": selectors.children_figures(unit=unit, day=today),
+            "children": selectors.children_figures(unit=unit, day=today, kinds=kinds),
             "problems": selectors.report_problems(
                 scope=scope, campaign=campaign, unit=unit, day=today, now=now
             ),
@@ -67,6 +69,7 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
             },
             "page": page_of(missing, page=request.GET.get("page")),
             "show_phone": scope.has(Perm.VIEW_PHONE),
+            "kinds_label": _kinds_label(kinds),
         },
     )
 
@@ -95,3 +98,12 @@ def missing_export(request: HttpRequest, code: str) -> FileResponse:
         filename=f"未打卡-{found.name}-{today.isoformat()}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _kinds_label(kinds: tuple[str, ...] | None) -> str:
+    """ "Students only" for Student Affairs, "Staff only" for the University Office."""
+    if kinds == (PersonKind.STUDENT,):
+        return _("Students only")
+    if kinds == (PersonKind.STAFF,):
+        return _("Staff only")
+    return ""

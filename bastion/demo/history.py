@@ -94,6 +94,7 @@ def history_build(
         campaign.starts_on = today - dt.timedelta(days=days - 1)
     people = list(Person.objects.order_by("pk").values_list("pk", "unit_id"))
     unit_of = dict(people)
+    kind_of = dict(Person.objects.values_list("pk", "kind"))
     laggard = {pk for pk, _unit in people if rng.random() < LAGGARDS}
     day_list = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     cases = _cases(rng=rng, people=people, day_list=day_list, today=today)
@@ -108,14 +109,14 @@ def history_build(
     opens, cutoff = campaign.checkin_opens, campaign.checkin_cutoff
     window = (cutoff.hour * 60 + cutoff.minute) - (opens.hour * 60 + opens.minute)
     now_minutes = max(0, int((now - at(today, opens)).total_seconds() // 60))
-    counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    counts: dict[tuple[int, str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     last_day: dict[int, dt.date] = {}
     writer = _CheckInWriter(campaign)
     with transaction.atomic():
         for day in day_list:
             is_today = day == today
             for pk, unit_id in people:
-                row = counts[(unit_id, day)]
+                row = counts[(unit_id, kind_of[pk], day)]
                 row[0] += 1
                 case = sick.get((pk, day))
                 if case is not None:
@@ -158,13 +159,14 @@ def history_build(
                     campaign=campaign,
                     unit_id=unit_id,
                     day=day,
+                    kind=kind,
                     expected=c[0],
                     checked_in=c[1],
                     late=c[2],
                     abnormal=c[3],
                     key_area=c[4],
                 )
-                for (unit_id, day), c in counts.items()
+                for (unit_id, kind, day), c in counts.items()
                 if day != today
             ],
             batch_size=5000,

@@ -1,8 +1,9 @@
 """The per-unit daily counts that dashboards and daily reports read.
 
-Today's row of a unit is recomputed from the people's hot facts (one grouped query over the
-unit's people) whenever a service changes one of them, and for every unit by the periodic tick,
-so a lost update heals within a minute. A past day's row stays as it was when the day closed.
+Today's rows of a unit (one per kind of people) are recomputed from the people's hot facts
+(one grouped query over the unit's people) whenever a service changes one of them, and for
+every unit by the periodic tick, so a lost update heals within a minute. A past day's rows
+stay as they were when the day closed.
 """
 
 import datetime as dt
@@ -33,8 +34,8 @@ def unit_day_counts_refresh(
         people = people.filter(unit_id__in=unit_ids)
         checkins = checkins.filter(person__unit_id__in=unit_ids)
     rows = {
-        row["unit_id"]: row
-        for row in people.values("unit_id").annotate(
+        (row["unit_id"], row["kind"]): row
+        for row in people.values("unit_id", "kind").annotate(
             expected=Count("pk"),
             checked_in=Count("pk", filter=reported_q(campaign=campaign, day=day)),
             abnormal=Count("pk", filter=~Q(health_status=HealthStatus.GREEN)),
@@ -43,36 +44,39 @@ def unit_day_counts_refresh(
     alerts = Alert.objects.exclude(state=AlertState.CLOSED).filter(kind=KEY_AREA_KIND)
     if unit_ids is not None:
         alerts = alerts.filter(person__unit_id__in=unit_ids)
-    key_area = dict(
-        alerts.values_list("person__unit_id")
+    key_area = {
+        (unit_id, kind): n
+        for unit_id, kind, n in alerts.values_list("person__unit_id", "person__kind")
         .annotate(n=Count("person", distinct=True))
-        .values_list("person__unit_id", "n")
-    )
-    late = dict(
-        checkins.filter(is_late=True)
-        .values_list("person__unit_id")
+        .values_list("person__unit_id", "person__kind", "n")
+    }
+    late = {
+        (unit_id, kind): n
+        for unit_id, kind, n in checkins.filter(is_late=True)
+        .values_list("person__unit_id", "person__kind")
         .annotate(n=Count("pk"))
-        .values_list("person__unit_id", "n")
-    )
+        .values_list("person__unit_id", "person__kind", "n")
+    }
     objs = [
         UnitDayCount(
             campaign=campaign,
             unit_id=unit_id,
             day=day,
+            kind=kind,
             expected=row["expected"],
             checked_in=row["checked_in"],
-            late=late.get(unit_id, 0),
+            late=late.get((unit_id, kind), 0),
             abnormal=row["abnormal"],
-            key_area=key_area.get(unit_id, 0),
+            key_area=key_area.get((unit_id, kind), 0),
         )
-        for unit_id, row in rows.items()
+        for (unit_id, kind), row in rows.items()
     ]
     with transaction.atomic():
         UnitDayCount.objects.bulk_create(
             objs,
             batch_size=1000,
             update_conflicts=True,
-            unique_fields=["unit", "day"],
+            unique_fields=["unit", "day", "kind"],
             update_fields=["campaign", *COUNTED],
         )
     return len(objs)

@@ -6,11 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.org.models import PersonKind
+
 
 class UnitDayCount(models.Model):
-    """A unit's own people on one day (not its subtree): kept current by the services.
+    """A unit's own people of one kind on one day (not its subtree): kept current by the
+    services.
 
-    Dashboards sum these along the unit tree's paths and never read check-in history.
+    Dashboards sum these along the unit tree's paths and never read check-in history. One row
+    per kind, so that Student Affairs sees the students' figures and the University Office the
+    staff's (R4), while everyone else sees both summed.
     """
 
     campaign = models.ForeignKey(
@@ -23,6 +28,7 @@ class UnitDayCount(models.Model):
         "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="day_counts"
     )
     day = models.DateField(_("day"))
+    kind = models.CharField(_("kind of people"), max_length=8, choices=PersonKind.choices)
     expected = models.PositiveIntegerField(_("people"), default=0)
     checked_in = models.PositiveIntegerField(_("checked in"), default=0)
     late = models.PositiveIntegerField(_("late"), default=0)
@@ -36,12 +42,12 @@ class UnitDayCount(models.Model):
         verbose_name = _("unit day count")
         verbose_name_plural = _("unit day counts")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "day"], name="unitdaycount_once"),
+            models.UniqueConstraint(fields=["unit", "day", "kind"], name="unitdaycount_once"),
         ]
         indexes = [models.Index(fields=["day", "unit"], name="unitdaycount_day_unit")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.day}"
+        return f"{self.unit_id} {self.day} {self.kind}"
 
 
 class DailyReport(models.Model):
@@ -76,7 +82,7 @@ class DailyReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.day}"
+        return f"{self.unit_id} {self.day} {self.kind}"
 
 
 class UrgentReport(models.Model):

@@ -63,3 +63,11 @@ def test_the_compiled_catalogue_matches_its_source(po):
     for msgid, msgstr in po_entries(po).items():
         got = compiled.get(msgid, compiled.get((msgid, 0)))
         assert got == msgstr, f"{po.with_suffix('.mo')} is stale for {msgid!r}: run make messages"
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_no_message_is_left_fuzzy(po):
+    """makemessages marks a changed message fuzzy; Django then shows it in English."""
+    blocks = po.read_text(encoding="utf-8").split("\n\n")[1:]  # the header may stay fuzzy
+    fuzzy = [b.split("msgid ", 1)[-1].split("\n")[0] for b in blocks if "#, fuzzy" in b]
+    assert fuzzy == [], f"fuzzy in {po}: {fuzzy}"

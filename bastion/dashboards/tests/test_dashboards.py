@@ -74,6 +74,28 @@ def test_the_leading_group_sees_the_whole_university(world, counted, client_as, 
     assert b"echarts.min.js" in page.content
 
 
+def test_student_affairs_counts_students_and_the_university_office_staff(world, counted, client_as):
+    """R4: each office's figures, trend and list are of its own kind of people only."""
+    students = Person.objects.filter(kind=PersonKind.STUDENT).count()
+    staff = Person.objects.filter(kind=PersonKind.STAFF).count()
+    assert students and staff
+    for officer, kind, expected, abnormal, label in (
+        (world.student_affairs, PersonKind.STUDENT, students, 1, "仅统计学生"),
+        (world.office_officer, PersonKind.STAFF, staff, 0, "仅统计教职工"),
+    ):
+        ctx = client_as(officer).get("/dashboard/").context
+        assert ctx["unit"] == world.university
+        assert (ctx["figures"].expected, ctx["figures"].abnormal) == (expected, abnormal)
+        assert sum(c.figures.expected for c in ctx["children"]) <= expected
+        assert ctx["page"].paginator.count == expected - ctx["figures"].checked_in
+        assert {p.kind for p in ctx["page"].object_list} == {kind}
+        assert ctx["kinds_label"] == label
+    assert set(UnitDayCount.objects.filter(day=DAY).values_list("kind", flat=True)) == {
+        PersonKind.STUDENT,
+        PersonKind.STAFF,
+    }
+
+
 def test_a_missing_report_shows_on_the_dashboard_above_after_the_deadline(
     world, counted, client_as, leader
 ):
