@@ -2,15 +2,16 @@
 
 After each day's check-in cut-off the student digest (every student: counts per college, who
 is missing, who is abnormal) goes to every Student Affairs position holder, and the staff
-digest to every University Office holder: as a page, an xlsx and a notification. Figures come
-from the people's hot facts through the same "who has reported" definition as everything else.
+digest to every University Office holder: as a page, an xlsx and a notification. Today's figures
+come from the people's hot facts through the same "who has reported" definition as everything
+else; a closed day's, opened later, from the check-in history.
 """
 
 import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -20,8 +21,9 @@ from openpyxl.styles import Font, PatternFill
 from bastion.accounts.roles import Role
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign
+from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import reported_q
-from bastion.lib.days import at
+from bastion.lib.days import at, business_day
 from bastion.notify.models import Notification
 from bastion.notify.services import notify
 from bastion.org.models import HealthStatus, Person, PersonKind, Position, Unit
@@ -97,16 +99,32 @@ def digest_may_read(scope: Scope, kind: str) -> bool:
 
 
 def digest_build(
-    *, scope: Scope, kind: str, campaign: Campaign, day: dt.date, limit: int | None = LIST_LIMIT
+    *,
+    scope: Scope,
+    kind: str,
+    campaign: Campaign,
+    day: dt.date,
+    limit: int | None = LIST_LIMIT,
+    now: dt.datetime | None = None,
 ) -> Digest:
-    """Counts per college from one grouped query, and the abnormal and missing people."""
+    """Counts per college from one grouped query, and the abnormal and missing people.
+
+    Today's digest reads the people's hot facts. A closed day's (a digest opened later) reads
+    the check-in history instead, since the hot facts have moved on since: who had a check-in
+    counting for that day, and whose check-in of that day was abnormal.
+    """
     person_kind, _role = KINDS[kind]
     people = scope.people().filter(kind=person_kind)
-    reported = reported_q(campaign=campaign, day=day)
+    now = now or timezone.now()
+    if day >= business_day(now):
+        reported = reported_q(campaign=campaign, day=day)
+        abnormal_q = ~Q(health_status=HealthStatus.GREEN)
+    else:
+        reported, abnormal_q = _closed_day_facts(campaign=campaign, day=day)
     per_unit = people.values("unit_id", "unit__path").annotate(
         expected=Count("pk"),
         checked_in=Count("pk", filter=reported),
-        abnormal=Count("pk", filter=~Q(health_status=HealthStatus.GREEN)),
+        abnormal=Count("pk", filter=abnormal_q),
     )
     step = Unit.steplen
     by_prefix: dict[str, Line] = {}
@@ -120,7 +138,7 @@ def digest_build(
         line.checked_in += row["checked_in"]
         line.abnormal += row["abnormal"]
     listed = people.select_related("unit").order_by("unit__path", "number")
-    abnormal = listed.exclude(health_status=HealthStatus.GREEN)
+    abnormal = listed.filter(abnormal_q)
     missing = listed.exclude(reported)
     if limit is not None:
         abnormal, missing = abnormal[:limit], missing[:limit]
@@ -128,11 +146,22 @@ def digest_build(
         kind=kind,
         day=day,
         campaign=campaign,
-        built_at=timezone.now(),
+        built_at=now,
         lines=[by_prefix[p] for p in sorted(by_prefix)],
         abnormal_people=list(abnormal),
         missing_people=list(missing),
     )
+
+
+def _closed_day_facts(*, campaign: Campaign, day: dt.date) -> tuple[Q, Q]:
+    """(had a check-in counting for `day`, checked in abnormal on `day`) as Q over Person,
+    from the history: the same definitions as reported_q, for a day the hot facts have left."""
+    valid = campaign.unchanged_valid_days if campaign.exception_reporting else 1
+    since = day - dt.timedelta(days=max(valid, 1) - 1)
+    theirs = CheckIn.objects.filter(person=OuterRef("pk"), campaign=campaign)
+    reported = Q(Exists(theirs.filter(day__gte=since, day__lte=day)))
+    abnormal = Q(Exists(theirs.filter(day=day).exclude(status=HealthStatus.GREEN)))
+    return reported, abnormal
 
 
 def digest_text(digest: Digest) -> str:
@@ -175,7 +204,9 @@ def digests_send(*, campaign: Campaign, day: dt.date, now: dt.datetime | None = 
         ]
         if not holders:
             continue
-        digest = digest_build(scope=digest_scope(kind), kind=kind, campaign=campaign, day=day)
+        digest = digest_build(
+            scope=digest_scope(kind), kind=kind, campaign=campaign, day=day, now=now
+        )
         queued += notify(
             key=key, recipients=holders, subject=digest.title, body=digest_text(digest)
         )

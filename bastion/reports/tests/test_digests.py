@@ -19,6 +19,12 @@ DAY = dt.date(2020, 2, 10)
 AFTER_CUTOFF = at(DAY, dt.time(10, 30))
 
 
+@pytest.fixture(autouse=True)
+def on_day():
+    with time_machine.travel(AFTER_CUTOFF, tick=False):
+        yield
+
+
 @pytest.fixture
 def day_facts(world, campaign):
     """李明 is red with a fever; 王芳 and 赵强 checked in on DAY; everyone else is missing."""
@@ -46,6 +52,43 @@ def test_the_student_digest_counts_every_student_by_college(day_facts, campaign)
     assert lines == {"MED": (2, 1, 1), "CS": (1, 0, 0)}
     assert [p.number for p in digest.abnormal_people] == ["2020001"]
     assert [p.number for p in digest.missing_people] == ["2020002"]
+
+
+def test_a_closed_days_digest_comes_from_the_history_not_todays_facts(day_facts, campaign):
+    """Opened the next day, after everyone has checked in again, DAY's digest still says who
+    had not checked in on DAY and whose check-in of DAY was abnormal."""
+    from bastion.checkins.models import CheckIn
+    from bastion.org.models import Person
+
+    w = day_facts
+    for person, status in ((w.student, "red"), (w.other_student, "green")):
+        CheckIn.objects.create(
+            campaign=campaign,
+            person=person,
+            day=DAY,
+            submitted_at=AFTER_CUTOFF,
+            temperature="38.6" if status == "red" else "36.5",
+            location="110108",
+            on_campus=True,
+            status=status,
+            reason="发热 38.6 °C" if status == "red" else "",
+        )
+    next_day = DAY + dt.timedelta(days=1)
+    Person.objects.update(last_checkin_day=next_day, health_status=HealthStatus.GREEN)
+    with time_machine.travel(at(next_day, dt.time(11, 0)), tick=False):
+        digest = digest_build(
+            scope=scope_for_person(w.student_affairs), kind="students", campaign=campaign, day=DAY
+        )
+        today = digest_build(
+            scope=scope_for_person(w.student_affairs),
+            kind="students",
+            campaign=campaign,
+            day=next_day,
+        )
+    assert (digest.expected, digest.checked_in, digest.missing, digest.abnormal) == (3, 2, 1, 1)
+    assert [p.number for p in digest.abnormal_people] == ["2020001"]
+    assert [p.number for p in digest.missing_people] == ["2020002"]
+    assert (today.checked_in, today.abnormal) == (3, 0)
 
 
 def test_the_staff_digest_leaves_students_out(day_facts, campaign):
@@ -87,12 +130,6 @@ def test_the_periodic_tick_sends_todays_digests_after_the_cutoff(day_facts, camp
 
 
 # --- pages ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def on_day():
-    with time_machine.travel(AFTER_CUTOFF, tick=False):
-        yield
 
 
 def test_student_affairs_reads_the_student_digest(day_facts, client_as, on_day):
