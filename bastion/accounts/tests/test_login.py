@@ -91,3 +91,17 @@ def test_english_is_one_choice_away(db):
     client = Client()
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     assert "Log in to Bastion" in client.get(reverse("login")).content.decode()
+
+
+def test_the_top_bar_offers_only_the_pages_a_person_has(world, client_as):
+    """A student's phone shows home, check-in and alerts; a college leader also the daily
+    reports, the dashboard and the organization."""
+    links = {
+        "student": client_as(world.student).get(reverse("home")).content.decode(),
+        "leader": client_as(world.college_leader).get(reverse("home")).content.decode(),
+    }
+    for url in (reverse("dashboards:home"), reverse("reports:daily"), reverse("org:units")):
+        assert f'href="{url}"' not in links["student"]
+        assert f'href="{url}"' in links["leader"]
+    for url in (reverse("checkins:today"), reverse("alerts:queue")):
+        assert f'href="{url}"' in links["student"]

@@ -1,0 +1,23 @@
+"""What every page's top bar needs to know about the person looking at it."""
+
+from django.http import HttpRequest
+
+from bastion.accounts.roles import Perm
+from bastion.accounts.scoping import scope_of
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The pages the top bar offers: only those the person's positions give them, so that a
+    student's phone shows three links on one line, not seven on three."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_of(user)
+    return {
+        "nav": {
+            "checkin": user.person_id is not None,
+            "reports": scope.has(Perm.SUBMIT_REPORT) or scope.has(Perm.VIEW_DASHBOARD),
+            "dashboard": scope.has(Perm.VIEW_DASHBOARD),
+            "org": not scope.is_self_only,
+        }
+    }
