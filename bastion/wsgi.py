@@ -11,7 +11,11 @@ application = get_wsgi_application()
 # Load every URL, view and the API now rather than on the first request, then put all that is
 # loaded out of the garbage collector's way: a full collection no longer walks the hundreds of
 # thousands of long-lived objects of Django and Bastion in the middle of someone's request.
+# A request makes thousands of short-lived objects; collecting the youngest generation every
+# 20,000 allocations instead of every 700 gave 10-30% more check-ins a second (paired runs of
+# bench_checkins on two cores).
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
 gc.freeze()
+gc.set_threshold(20_000, 20, 20)

@@ -31,18 +31,24 @@ class ChineseFirstLocaleMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.supported = {code for code, _label in settings.LANGUAGES}
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        supported = {code for code, _label in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        try:
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        if language == settings.LANGUAGE_CODE and translation.get_language() == language:
+            # Already Chinese (nothing else is active on this thread): nothing to switch,
+            # which spares the API's every request two thread-local writes.
+            request.LANGUAGE_CODE = language
             response = self.get_response(request)
-        finally:
-            # The thread serves the next request (or test) in the default language again.
-            translation.deactivate()
+        else:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            try:
+                response = self.get_response(request)
+            finally:
+                # The thread serves the next request (or test) in the default language again.
+                translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
