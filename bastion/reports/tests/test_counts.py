@@ -40,7 +40,9 @@ def test_the_migration_gives_old_rows_the_kind_of_their_units_people(world, camp
 
     from django.apps import apps
 
-    migration = importlib.import_module("bastion.reports.migrations.0003_unit_day_counts_per_kind")
+    migration = importlib.import_module(
+        "bastion.reports.migrations.0004_unit_day_counts_kind_backfill"
+    )
     today = business_day()
     unit_day_counts_refresh(campaign=campaign, day=today)
     office = UnitDayCount.objects.get(unit=world.student_affairs_office)
