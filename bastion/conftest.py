@@ -222,6 +222,18 @@ def client_as(world):
     return make
 
 
+@pytest.fixture
+def bearer(world):
+    """`bearer(world.student)`: a test client sending that person's API token."""
+    from bastion.accounts.services import token_issue
+
+    def make(person: Person) -> Client:
+        _token, raw = token_issue(user=User.objects.get(person=person))
+        return Client(headers={"authorization": f"Bearer {raw}"})
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once():
     """Huey runs each task in the caller, in memory: tests see its effects at once."""

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bastion.campaigns",
     "bastion.checkins",
     "bastion.alerts",
+    "bastion.tracing",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

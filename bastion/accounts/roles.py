@@ -51,6 +51,7 @@ class Perm(StrEnum):
     MANAGE_ORG = "org.manage"
     ADMIN = "admin.access"
     CHECKIN_PROXY = "checkins.proxy"
+    REGISTER_TRIPS = "tracing.register_trips"
     HANDLE_ALERTS = "alerts.handle"
     SUBMIT_REPORT = "reports.submit"
     URGENT_REPORT = "reports.urgent"
@@ -71,6 +72,7 @@ PERM_LABELS = {
     Perm.MANAGE_ORG: _("edit units, Party organizations, grids and positions"),
     Perm.ADMIN: _("use the administration site (scoped)"),
     Perm.CHECKIN_PROXY: _("check in on behalf of the people in reach"),
+    Perm.REGISTER_TRIPS: _("register the trips of the people in reach (screening)"),
     Perm.HANDLE_ALERTS: _("acknowledge and close the alerts of the people in reach"),
     Perm.SUBMIT_REPORT: _("submit the daily report of the units held"),
     Perm.URGENT_REPORT: _("report a special situation at once"),
@@ -112,6 +114,8 @@ _OFFICE = frozenset(
     }
 )
 _LEADER = _FIELD | {Perm.SUBMIT_REPORT}
+# Those who go through their people one by one (排查): counselors and grid workers.
+_SCREENER = frozenset({Perm.CHECKIN_PROXY, Perm.REGISTER_TRIPS})
 
 ROLES: dict[Role, RoleSpec] = {
     Role.LEADING_GROUP: RoleSpec(
@@ -129,9 +133,9 @@ ROLES: dict[Role, RoleSpec] = {
     Role.COLLEGE_LEADER: RoleSpec(
         (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _LEADER | {Perm.IMPORT_ROSTER}
     ),
-    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | {Perm.CHECKIN_PROXY}),
+    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | _SCREENER),
     Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
-    Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | {Perm.CHECKIN_PROXY}),
+    Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | _SCREENER),
 }
 
 

@@ -6,10 +6,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from bastion.accounts.services import token_issue
 from bastion.alerts.models import Alert
 from bastion.checkins.models import CheckIn, CheckInRevision
-from bastion.checkins.tests.conftest import GOOD, MORNING, user_of
+from bastion.checkins.tests.conftest import GOOD, MORNING
 
 URL = "/api/v1/checkins"
 
@@ -18,17 +17,6 @@ URL = "/api/v1/checkins"
 def _morning():
     with time_machine.travel(MORNING, tick=False):
         yield
-
-
-@pytest.fixture
-def bearer(world):
-    """`bearer(person)`: a client sending that person's token."""
-
-    def make(person) -> Client:
-        _token, raw = token_issue(user=user_of(person))
-        return Client(headers={"authorization": f"Bearer {raw}"})
-
-    return make
 
 
 def post(client: Client, body) -> tuple[int, dict]:
