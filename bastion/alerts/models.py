@@ -39,6 +39,15 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="alerts",
     )
+    key_area = models.ForeignKey(
+        "campaigns.KeyArea",
+        verbose_name=_("key area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+        help_text=_("Set when re-evaluating a key area raised it; lowering the area closes it."),
+    )
     owner = models.ForeignKey(
         "org.Person",
         verbose_name=_("owner"),

@@ -9,6 +9,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from bastion.accounts.scoping import EVERYTHING, scope_of
 from bastion.alerts.missing import MISSING_KINDS, PERIODIC_RULES
 from bastion.alerts.models import Alert, AlertEvent, AlertState, Reminder
 from bastion.alerts.rules import SEVERITY_ORDER, Finding
-from bastion.campaigns.models import Campaign
+from bastion.campaigns.models import Campaign, KeyArea
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import missing_people
 from bastion.lib.days import SHANGHAI, at, business_day
@@ -150,7 +151,7 @@ def _announce_raised(alert: Alert, person: Person, owner: Person | None) -> None
         notify_group(key=f"alert:{alert.uid}:raised", subject=subject, body=body)
 
 
-def _close_many(*, pks: list[int], note: str, now: dt.datetime, actor: User | None) -> None:
+def alerts_close_many(*, pks: list[int], note: str, now: dt.datetime, actor: User | None) -> None:
     """Close these alerts (by the system when actor is None) and write their CLOSED events."""
     if not pks:
         return
@@ -192,7 +193,7 @@ def alerts_sync_for_checkin(
     # The person checked in: their "no check-in" alerts are answered.
     with translation.override(settings.LANGUAGE_CODE):
         caught_up = _("Checked in after all.")
-    _close_many(
+    alerts_close_many(
         pks=[pk for pk, kind, _s, _m in live if kind in MISSING_KINDS],
         note=caught_up,
         now=now,
@@ -228,7 +229,7 @@ def alerts_sync_for_checkin(
     _health_apply(person=person, live=kept, now=now)
 
 
-class _Owners:
+class Owners:
     """Owners and chains of many people at once: one chain query per (unit, grid) pair."""
 
     def __init__(self, *, day: dt.date) -> None:
@@ -255,15 +256,95 @@ class _Owners:
         return levels[0][0] if levels else None
 
 
+@dataclass(frozen=True)
+class Raise:
+    """One alert to raise in bulk: whose, and what it says."""
+
+    person_id: int
+    unit_id: int
+    grid_id: int | None
+    name: str
+    summary: str
+
+
+def alerts_raise_many(
+    *,
+    campaign: Campaign,
+    kind: str,
+    severity: str,
+    raises: list[Raise],
+    now: dt.datetime,
+    owners: "Owners",
+    key: str,
+    key_area: KeyArea | None = None,
+) -> list[int]:
+    """Raise one alert of `kind` for each of these people, in bulk; the ids of those raised.
+
+    Call inside a transaction. People with a non-closed alert of the kind are the caller's to
+    leave out; a racing second worker's inserts are no-ops (the partial unique constraint:
+    one non-closed alert per person and kind). Each owner gets one message listing their
+    people (idempotent by `key` and the alerts' uids).
+    """
+    if not raises:
+        return []
+    day = business_day(now)
+    owners.preload_units({r.unit_id for r in raises})
+    escalate_at = now + campaign.escalate_after
+    fresh = [
+        Alert(
+            uid=uuid.uuid4(),
+            campaign=campaign,
+            person_id=r.person_id,
+            kind=kind,
+            severity=severity,
+            summary=r.summary[:200],
+            day=day,
+            key_area=key_area,
+            owner=owners.owner(person_id=r.person_id, unit_id=r.unit_id, grid_id=r.grid_id),
+            raised_at=now,
+            escalate_at=escalate_at,
+        )
+        for r in raises
+    ]
+    Alert.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
+    names = {r.person_id: r.name for r in raises}
+    mine: list[tuple[int, uuid.UUID, int, int | None, str]] = []
+    for uids in _chunks([a.uid for a in fresh]):
+        mine += Alert.objects.filter(uid__in=uids).values_list(
+            "pk", "uid", "person_id", "owner_id", "summary"
+        )
+    AlertEvent.objects.bulk_create(
+        (AlertEvent(alert_id=pk, action=AlertEvent.Action.RAISED, at=now) for pk, *_r in mine),
+        batch_size=CHUNK,
+    )
+    by_owner: dict[int, list[tuple[uuid.UUID, int, str]]] = defaultdict(list)
+    for _pk, uid, person_id, owner_id, summary in mine:
+        if owner_id is not None:
+            by_owner[owner_id].append((uid, person_id, summary))
+    owner_people = Person.objects.in_bulk(list(by_owner))
+    with translation.override(settings.LANGUAGE_CODE):
+        for owner_id, items in by_owner.items():
+            summaries = {summary for _u, _p, summary in items}
+            headline = summaries.pop() if len(summaries) == 1 else items[0][2]
+            listed = "、".join(names[person_id] for _u, person_id, _s in items[:50])
+            more = len(items) - 50
+            notify(
+                key=f"{key}:{_digest(str(u) for u, _p, _s in items)}",
+                recipients=[owner_people[owner_id]],
+                subject=_("%(n)d of your people: %(summary)s")
+                % {"n": len(items), "summary": headline},
+                body=listed + (_(" and %(n)d more") % {"n": more} if more > 0 else ""),
+            )
+    return [pk for pk, *_r in mine]
+
+
 def alerts_raise_missing(*, campaign: Campaign, now: dt.datetime) -> int:
     """Run the periodic rules: raise their alerts in bulk for everyone they fire for.
 
-    Idempotent: people with an open alert of the kind are skipped, and the partial unique
-    constraint (one non-closed alert per person and kind) makes a racing second worker's
-    inserts no-ops. Each owner gets one message per rule and run listing their people.
+    Idempotent: people with an open alert of the kind are skipped (and see alerts_raise_many).
     """
     day = business_day(now)
-    owners = _Owners(day=day)
+    owners = Owners(day=day)
     raised = 0
     for rule in PERIODIC_RULES.values():
         people = rule.people(campaign=campaign, now=now)
@@ -280,65 +361,62 @@ def alerts_raise_missing(*, campaign: Campaign, now: dt.datetime) -> int:
                 with translation.override(settings.LANGUAGE_CODE):
                     note = _("A new day: replaced by the day's own alert if still missing.")
                 for pks in _chunks(stale):
-                    _close_many(pks=list(pks), note=note, now=now, actor=None)
+                    alerts_close_many(pks=list(pks), note=note, now=now, actor=None)
             already = Alert.objects.filter(person=OuterRef("pk"), kind=rule.code).exclude(
                 state=AlertState.CLOSED
             )
-            rows = list(
-                people.filter(~Exists(already)).values_list("pk", "unit_id", "grid_id", "name")
-            )
-            if not rows:
-                continue
-            owners.preload_units({unit_id for _pk, unit_id, _g, _n in rows})
             summary = rule.summary(campaign=campaign, now=now)
-            escalate_at = now + campaign.escalate_after
-            fresh = [
-                Alert(
-                    uid=uuid.uuid4(),
+            raises = [
+                Raise(pk, unit_id, grid_id, name, summary)
+                for pk, unit_id, grid_id, name in people.filter(~Exists(already)).values_list(
+                    "pk", "unit_id", "grid_id", "name"
+                )
+            ]
+            raised += len(
+                alerts_raise_many(
                     campaign=campaign,
-                    person_id=pk,
                     kind=rule.code,
                     severity=rule.severity,
-                    summary=summary,
-                    day=day,
-                    owner=owners.owner(person_id=pk, unit_id=unit_id, grid_id=grid_id),
-                    raised_at=now,
-                    escalate_at=escalate_at,
+                    raises=raises,
+                    now=now,
+                    owners=owners,
+                    key=f"alerts:{rule.code}:{day}",
                 )
-                for pk, unit_id, grid_id, _name in rows
-            ]
-            Alert.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
-            names = {pk: name for pk, _u, _g, name in rows}
-            mine: list[tuple[int, uuid.UUID, int, int | None]] = []
-            for uids in _chunks([a.uid for a in fresh]):
-                mine += Alert.objects.filter(uid__in=uids).values_list(
-                    "pk", "uid", "person_id", "owner_id"
-                )
-            AlertEvent.objects.bulk_create(
-                (
-                    AlertEvent(alert_id=pk, action=AlertEvent.Action.RAISED, at=now)
-                    for pk, *_r in mine
-                ),
-                batch_size=CHUNK,
             )
-            by_owner: dict[int, list[tuple[uuid.UUID, int]]] = defaultdict(list)
-            for _pk, uid, person_id, owner_id in mine:
-                if owner_id is not None:
-                    by_owner[owner_id].append((uid, person_id))
-            owner_people = Person.objects.in_bulk(list(by_owner))
-            with translation.override(settings.LANGUAGE_CODE):
-                for owner_id, items in by_owner.items():
-                    listed = "、".join(names[person_id] for _u, person_id in items[:50])
-                    more = len(items) - 50
-                    notify(
-                        key=f"alerts:{rule.code}:{day}:{_digest(str(u) for u, _p in items)}",
-                        recipients=[owner_people[owner_id]],
-                        subject=_("%(n)d of your people: %(summary)s")
-                        % {"n": len(items), "summary": summary},
-                        body=listed + (_(" and %(n)d more") % {"n": more} if more > 0 else ""),
-                    )
-            raised += len(mine)
     return raised
+
+
+def people_health_refresh_many(*, person_ids: Iterable[int], now: dt.datetime) -> int:
+    """Set each person's health to the worst of their non-closed alerts, in bulk (one read,
+    one update per changed status); the counts of their units are refreshed on commit."""
+    from bastion.campaigns.selectors import active_campaign
+    from bastion.reports.counts import unit_day_counts_refresh
+
+    person_ids = list(person_ids)
+    live: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for ids in _chunks(person_ids):
+        for person_id, kind, severity, summary in (
+            Alert.objects.filter(person_id__in=ids)
+            .exclude(state=AlertState.CLOSED)
+            .values_list("person_id", "kind", "severity", "summary")
+        ):
+            live[person_id].append((kind, severity, summary))
+    changed, units = 0, set()
+    for ids in _chunks(person_ids):
+        for person in Person.objects.filter(pk__in=ids).only(
+            "pk", "unit_id", "health_status", "health_reason", "health_since"
+        ):
+            if _health_apply(person=person, live=live.get(person.pk, []), now=now):
+                changed += 1
+                units.add(person.unit_id)
+    campaign = active_campaign()
+    if campaign is not None and units:
+        day = business_day(now)
+        transaction.on_commit(
+            lambda: unit_day_counts_refresh(campaign=campaign, day=day, unit_ids=sorted(units)),
+            robust=True,
+        )
+    return changed
 
 
 # --- acknowledging and closing ----------------------------------------------------------------
@@ -425,7 +503,7 @@ def alerts_escalate_due(*, now: dt.datetime) -> int:
     )
     if not due:
         return 0
-    owners = _Owners(day=business_day(now))
+    owners = Owners(day=business_day(now))
     owners.preload_units({a.person.unit_id for a in due})
     told: dict[int, list[Alert]] = defaultdict(list)
     people: dict[int, Person] = {}

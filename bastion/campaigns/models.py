@@ -146,10 +146,15 @@ class KeyArea(models.Model):
     def __str__(self) -> str:
         return divisions.full_name(self.division)
 
-    def covers(self, code: str, day: dt.date) -> bool:
-        """Is division `code` inside this area on `day`? Prefix match on the GB/T 2260 code."""
+    @property
+    def prefix(self) -> str:
+        """What every division code inside the area starts with (湖北 420000 → "42")."""
         prefix = self.division.rstrip("0") or self.division
         if len(prefix) % 2:
             prefix += "0"
+        return prefix
+
+    def covers(self, code: str, day: dt.date) -> bool:
+        """Is division `code` inside this area on `day`? Prefix match on the GB/T 2260 code."""
         in_time = self.from_date <= day and (self.to_date is None or day <= self.to_date)
-        return in_time and code.startswith(prefix)
+        return in_time and code.startswith(self.prefix)

@@ -6,19 +6,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.alerts.models import Alert, AlertState
+from bastion.campaigns.models import KeyArea, RiskLevel
 from bastion.campaigns.selectors import active_campaign
+from bastion.checkins.models import CheckIn
 from bastion.lib import divisions
 from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
-from bastion.org.models import Person
+from bastion.org.models import HealthStatus, Person
 from bastion.tracing.models import Transport, Trip, TripSource
 
 PURPOSE_MAX = 200
@@ -158,3 +163,128 @@ def trip_record(
             raise
         return TripResult(earlier, replayed=True)
     return TripResult(trip, replayed=False)
+
+
+# --- key areas ---------------------------------------------------------------------------------
+
+KEY_AREA_KIND = "key_area"  # the alert kind of alerts.rules.KeyAreaRule, shared on purpose
+# An area's risk level decides the alert it raises; a low-risk area raises none.
+SEVERITY_OF_RISK = {RiskLevel.HIGH: HealthStatus.RED, RiskLevel.MEDIUM: HealthStatus.YELLOW}
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    people: int  # in or back from the area within the quarantine window
+    raised: int
+    closed: int
+
+
+def key_area_presence(*, key_area: KeyArea, today: dt.date) -> dict[int, dt.date]:
+    """Who was in the area within the quarantine window ending `today`, and their last day
+    there: arrivals into it and departures out of it (trips), and check-ins from it.
+
+    Three grouped queries, whatever the number of people: the window and the area's dates
+    bound every one of them.
+    """
+    campaign = key_area.campaign
+    first = max(key_area.from_date, today - dt.timedelta(days=campaign.quarantine_days - 1))
+    last = min(key_area.to_date or today, today)
+    if first > last:
+        return {}
+    prefix = key_area.prefix
+    last_day: dict[int, dt.date] = {}
+    for rows in (
+        Trip.objects.filter(destination__startswith=prefix, arrives_on__range=(first, last))
+        .values_list("person_id")
+        .annotate(day=Max("arrives_on")),
+        Trip.objects.filter(origin__startswith=prefix, departs_on__range=(first, last))
+        .values_list("person_id")
+        .annotate(day=Max("departs_on")),
+        CheckIn.objects.filter(
+            campaign=campaign, location__startswith=prefix, day__range=(first, last)
+        )
+        .values_list("person_id")
+        .annotate(day=Max("day")),
+    ):
+        for person_id, day in rows.order_by():
+            if person_id not in last_day or last_day[person_id] < day:
+                last_day[person_id] = day
+    return last_day
+
+
+def _been_there(day: dt.date, place: str) -> str:
+    return f"{day.month}月{day.day}日到过重点地区：{place}"
+
+
+def key_area_reevaluate(*, key_area: KeyArea, now: dt.datetime | None = None) -> Reevaluation:
+    """Bring the alerts of a key area in line with who was there within the quarantine window.
+
+    Everyone whose trips or check-ins put them in the area gets an alert (red for a high-risk
+    area, yellow for a medium one) owned by their grid worker or counselor, unless they already
+    have a key-area alert; alerts this area raised earlier for people no longer concerned (the
+    area lowered to low risk, shrunk in time, or deleted) are closed. Idempotent: a second run
+    changes nothing. Health statuses and the units' counts follow.
+    """
+    from bastion.alerts.services import (
+        Owners,
+        Raise,
+        alerts_close_many,
+        alerts_raise_many,
+        people_health_refresh_many,
+    )
+
+    now = now or timezone.now()
+    today = business_day(now)
+    severity = SEVERITY_OF_RISK.get(key_area.risk_level)
+    present = key_area_presence(key_area=key_area, today=today) if severity else {}
+    place = divisions.full_name(key_area.division)
+    with transaction.atomic():
+        opened = dict(
+            Alert.objects.filter(key_area=key_area)
+            .exclude(state=AlertState.CLOSED)
+            .values_list("person_id", "pk")
+        )
+        stale = [pk for person_id, pk in opened.items() if person_id not in present]
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("The key area %(place)s changed: this person is no longer concerned.") % {
+                "place": place
+            }
+        alerts_close_many(pks=stale, note=note, now=now, actor=None)
+        already = (
+            set(
+                Alert.objects.filter(kind=KEY_AREA_KIND, person_id__in=list(present))
+                .exclude(state=AlertState.CLOSED)
+                .values_list("person_id", flat=True)
+            )
+            if present
+            else set()
+        )
+        raises = [
+            Raise(pk, unit_id, grid_id, name, _been_there(present[pk], place))
+            for pk, unit_id, grid_id, name in Person.objects.filter(
+                pk__in=[p for p in present if p not in already]
+            ).values_list("pk", "unit_id", "grid_id", "name")
+        ]
+        raised = alerts_raise_many(
+            campaign=key_area.campaign,
+            kind=KEY_AREA_KIND,
+            severity=severity or HealthStatus.YELLOW,
+            raises=raises,
+            now=now,
+            owners=Owners(day=today),
+            key=f"alerts:key_area:{key_area.pk}:{today}",
+            key_area=key_area,
+        )
+        stale_people = [person_id for person_id, pk in opened.items() if pk in set(stale)]
+        people_health_refresh_many(
+            person_ids=[*(r.person_id for r in raises), *stale_people], now=now
+        )
+    return Reevaluation(people=len(present), raised=len(raised), closed=len(stale))
+
+
+def key_area_delete(*, key_area: KeyArea, now: dt.datetime | None = None) -> Reevaluation:
+    """Delete a key area, closing first the alerts it raised (deleted, it could not find them)."""
+    key_area.risk_level = RiskLevel.LOW
+    result = key_area_reevaluate(key_area=key_area, now=now)
+    key_area.delete()
+    return result
