@@ -30,7 +30,7 @@ from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.refusals import Refused
 from bastion.notify.services import notify, notify_group
 from bastion.org.models import HealthStatus, Person, Unit
-from bastion.org.responsibility import chain, owner_for
+from bastion.org.responsibility import chains_of, owner_for
 
 CHUNK = 500  # rows per IN (...) list: well under SQLite's parameter limit
 NOTE_MAX = 2000
@@ -230,25 +230,42 @@ def alerts_sync_for_checkin(
 
 
 class Owners:
-    """Owners and chains of many people at once: one chain query per (unit, grid) pair."""
+    """Owners and chains of many people at once: two queries for all the units and grids
+    preloaded (responsibility.chains_of), one more per unit or grid met afterwards."""
 
     def __init__(self, *, day: dt.date) -> None:
         self.day = day
         self._units: dict[int, Unit] = {}
-        self._chains: dict[tuple[int, int | None], list] = {}
+        self._unit_levels: dict[int, list] = {}
+        self._grid_levels: dict[int, object | None] = {}
 
     def preload_units(self, unit_ids: Iterable[int]) -> None:
-        missing = set(unit_ids) - set(self._units)
+        self.preload(pairs=[(unit_id, None) for unit_id in unit_ids])
+
+    def preload(self, *, pairs: Iterable[tuple[int, int | None]]) -> None:
+        """Work out the chains of these (unit, grid) pairs together."""
+        pairs = list(pairs)
+        unit_ids = {u for u, _g in pairs} - set(self._unit_levels)
+        grid_ids = {g for _u, g in pairs if g is not None} - set(self._grid_levels)
+        if not unit_ids and not grid_ids:
+            return
+        missing = unit_ids - set(self._units)
         if missing:
             self._units.update(Unit.objects.in_bulk(list(missing)))
+        unit_levels, grid_levels = chains_of(
+            units=[self._units[u] for u in unit_ids], grid_ids=grid_ids, day=self.day
+        )
+        self._unit_levels.update(unit_levels)
+        self._grid_levels.update({g: grid_levels.get(g) for g in grid_ids})
 
     def levels(self, *, person_id: int, unit_id: int, grid_id: int | None) -> list[list[Person]]:
         """The chain above the person, nearest first, without the person and empty levels."""
-        key = (unit_id, grid_id)
-        if key not in self._chains:
-            self.preload_units([unit_id])
-            self._chains[key] = chain(unit=self._units[unit_id], grid_id=grid_id, day=self.day)
-        levels = [[p for p in level.people if p.pk != person_id] for level in self._chains[key]]
+        self.preload(pairs=[(unit_id, grid_id)])
+        grid_level = self._grid_levels.get(grid_id) if grid_id is not None else None
+        chain_levels = ([grid_level] if grid_level else []) + [
+            level for level in self._unit_levels[unit_id] if not grid_level or level.tier > 0
+        ]
+        levels = [[p for p in level.people if p.pk != person_id] for level in chain_levels]
         return [people for people in levels if people]
 
     def owner(self, *, person_id: int, unit_id: int, grid_id: int | None) -> Person | None:
@@ -288,7 +305,7 @@ def alerts_raise_many(
     if not raises:
         return []
     day = business_day(now)
-    owners.preload_units({r.unit_id for r in raises})
+    owners.preload(pairs={(r.unit_id, r.grid_id) for r in raises})
     escalate_at = now + campaign.escalate_after
     fresh = [
         Alert(

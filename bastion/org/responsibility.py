@@ -61,7 +61,12 @@ def chain(
         .annotate(led_path=F("party_org__units__path"))
         .select_related("person", "unit")
     )
-    # Within a tier the nearest holder wins: the deepest unit, or the grid itself.
+    return _levels(positions, prefixes, exclude=exclude)
+
+
+def _levels(positions, prefixes: list[str], *, exclude: Person | None = None) -> list[Level]:
+    """Group positions into levels: within a tier the nearest holder wins (the deepest unit
+    among `prefixes`, or a grid itself)."""
     best: dict[int, tuple[int, list[Person]]] = {}
     for position in positions:
         if exclude is not None and position.person_id == exclude.pk:
@@ -70,6 +75,8 @@ def chain(
         if position.grid_id is not None:
             depth = 99
         elif position.unit_id is not None:
+            if position.unit.path not in prefixes:
+                continue
             depth = position.unit.depth
         elif position.led_path in prefixes:
             depth = len(position.led_path) // Unit.steplen
@@ -80,11 +87,42 @@ def chain(
             best[tier] = (depth, [position.person])
         elif depth == kept_depth and position.person not in people:
             people.append(position.person)
-    levels = [
+    return [
         Level(tier, tuple(sorted(people, key=lambda p: p.number)))
         for tier, (_depth, people) in sorted(best.items())
     ]
-    return levels
+
+
+def chains_of(
+    *, units: list[Unit], grid_ids: set[int], day: dt.date | None = None
+) -> tuple[dict[int, list[Level]], dict[int, Level]]:
+    """chain() of many units and grids at once, in two queries: each unit's levels (without
+    any grid), and each grid's own level (its grid workers). A person's chain is their grid's
+    level, if it has one, before their unit's levels: a grid worker is always the nearest."""
+    prefixes = {u.pk: _prefixes(u.path) for u in units}
+    every = sorted(set().union(*prefixes.values())) if prefixes else []
+    positions = list(
+        Position.objects.active(day)
+        .filter(Q(unit__path__in=every) | Q(party_org__units__path__in=every))
+        .filter(role__in=list(TIERS))
+        .annotate(led_path=F("party_org__units__path"))
+        .select_related("person", "unit")
+    )
+    unit_levels = {pk: _levels(positions, own) for pk, own in prefixes.items()}
+    grid_levels: dict[int, Level] = {}
+    if grid_ids:
+        workers = (
+            Position.objects.active(day)
+            .filter(grid_id__in=sorted(grid_ids), role__in=list(TIERS))
+            .select_related("person")
+        )
+        by_grid: dict[int, list[Position]] = {}
+        for position in workers:
+            by_grid.setdefault(position.grid_id, []).append(position)
+        grid_levels = {
+            grid_id: level for grid_id, held in by_grid.items() for level in _levels(held, [])
+        }
+    return unit_levels, grid_levels
 
 
 def chain_for_person(person: Person, *, day: dt.date | None = None) -> list[Level]:

@@ -1,0 +1,93 @@
+"""Tracing at the size of a large university: re-evaluating a key area over 60 days of trips.
+
+Setup (untimed) builds the demo university of 50,000 people with the campaign's history of
+counts, and 60 days of trips: four legs a person between counties all over the country (one
+in fifty through Zhejiang). The figure is the seconds `key_area_reevaluate` takes after
+Zhejiang becomes a high-risk key area: finding everyone there within the window and raising
+their alerts, owners, events, notifications, health statuses and counts.
+"""
+
+import datetime as dt
+import random
+import time
+
+from bench import Benchmark
+
+PEOPLE = 50_000
+DAYS = 60
+LEGS = 4  # trips per person over the 60 days
+
+
+def _trips(today: dt.date) -> None:
+    from django.utils import timezone
+
+    from bastion.lib import divisions
+    from bastion.org.models import Person
+    from bastion.tracing.models import Trip
+
+    rng = random.Random(2020)
+    counties = [d.code for d in divisions.table().values() if d.level == 3]
+    zhejiang = [c for c in counties if c.startswith("33")]
+    others = [c for c in counties if not c.startswith("33")]
+    now = timezone.now()
+    rows = []
+    for pk in Person.objects.values_list("pk", flat=True):
+        for _leg in range(LEGS):
+            day = today - dt.timedelta(days=rng.randrange(DAYS))
+            away = rng.choice(zhejiang if rng.random() < 0.02 else others)
+            origin, destination = ("110108", away) if rng.random() < 0.5 else (away, "110108")
+            rows.append(
+                Trip(
+                    person_id=pk,
+                    origin=origin,
+                    destination=destination,
+                    departs_on=day,
+                    arrives_on=day,
+                    transport="train",
+                    number=f"G{rng.randrange(1, 9999)}",
+                    source="self",
+                    registered_at=now,
+                )
+            )
+    Trip.objects.bulk_create(rows, batch_size=5000)
+
+
+def _reevaluate_setup():
+    from bastion.campaigns.models import KeyArea, RiskLevel
+    from bastion.campaigns.selectors import active_campaign
+    from bastion.demo.builder import demo_build
+    from bastion.demo.history import history_build
+    from bastion.lib.days import business_day
+    from bastion.tracing.services import key_area_reevaluate
+
+    demo_build(people=PEOPLE, seed=2020)
+    history_build(days=DAYS, seed=2020, checkins=False)
+    today = business_day()
+    _trips(today)
+    campaign = active_campaign()
+
+    def measure() -> float:
+        area = KeyArea.objects.create(
+            campaign=campaign,
+            division="330000",
+            risk_level=RiskLevel.HIGH,
+            from_date=today - dt.timedelta(days=DAYS),
+        )
+        start = time.perf_counter()
+        result = key_area_reevaluate(key_area=area)
+        elapsed = time.perf_counter() - start
+        assert result.raised > 100, result
+        return elapsed
+
+    return measure
+
+
+BENCHMARKS = [
+    Benchmark(
+        "re-evaluate a key area, 50,000 people, 60 days of trips",
+        goal=5,
+        unit="s",
+        setup=_reevaluate_setup,
+        repeat=3,
+    ),
+]
