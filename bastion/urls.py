@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("bastion.reports.urls")),
     path("urgent/", include("bastion.reports.urls_urgent")),
     path("dashboard/", include("bastion.dashboards.urls")),
+    path("tracing/", include("bastion.tracing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,8 +1,14 @@
 """Reads of trips: always through the viewer's scope."""
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from bastion.accounts.scoping import Scope
+from bastion.campaigns.models import Campaign, KeyArea
+from bastion.org.models import Person, Unit
 from bastion.tracing.models import Trip
 
 
@@ -13,3 +19,64 @@ def trips_visible(*, scope: Scope) -> QuerySet[Trip]:
         .select_related("person")
         .order_by("-departs_on", "-registered_at")
     )
+
+
+# --- the key-area ledger (涉重点地区人员台账) ---------------------------------------------------
+
+LEDGER_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    person: Person
+    area: KeyArea
+    last_day: dt.date  # the last day the trips or check-ins put them in the area
+
+
+def key_area_presence_all(*, campaign: Campaign, today: dt.date) -> dict[int, tuple]:
+    """Everyone in or back from any of the campaign's key areas (not low risk) within the
+    quarantine window: person id → (area, last day there), the latest area when several."""
+    from bastion.tracing.services import SEVERITY_OF_RISK, key_area_presence
+
+    found: dict[int, tuple] = {}
+    for area in campaign.key_areas.all():
+        if area.risk_level not in SEVERITY_OF_RISK:
+            continue
+        for person_id, day in key_area_presence(key_area=area, today=today).items():
+            if person_id not in found or found[person_id][1] < day:
+                found[person_id] = (area, day)
+    return found
+
+
+def key_area_ledger(
+    *, scope: Scope, campaign: Campaign, today: dt.date, unit: Unit | None = None
+) -> tuple[int, Iterator[LedgerEntry]]:
+    """The people in the viewer's reach (and under `unit`) in or back from a key area: their
+    number, and the entries in print order (unit, then number), read a chunk at a time so
+    that a ledger of 50,000 stays small in memory."""
+    present = key_area_presence_all(campaign=campaign, today=today)
+    people = scope.people()
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    # Everyone in reach, in print order, kept if present: no IN list of 50,000 ids.
+    order = (
+        [
+            pk
+            for pk in people.order_by("unit__path", "number")
+            .values_list("pk", flat=True)
+            .iterator(chunk_size=LEDGER_CHUNK)
+            if pk in present
+        ]
+        if present
+        else []
+    )
+
+    def entries() -> Iterator[LedgerEntry]:
+        for start in range(0, len(order), LEDGER_CHUNK):
+            chunk = order[start : start + LEDGER_CHUNK]
+            loaded = Person.objects.select_related("unit").in_bulk(chunk)
+            for pk in chunk:
+                area, day = present[pk]
+                yield LedgerEntry(person=loaded[pk], area=area, last_day=day)
+
+    return len(order), entries()
