@@ -1,4 +1,5 @@
-"""Tracing at the size of a large university: re-evaluating a key area over 60 days of trips.
+"""Tracing at the size of a large university: re-evaluating a key area over 60 days of trips,
+and exporting a 50,000-row ledger (time, and the peak of memory Python allocates for it).
 
 Setup (untimed) builds the demo university of 50,000 people with the campaign's history of
 counts, and 60 days of trips: four legs a person between counties all over the country (one
@@ -10,6 +11,7 @@ their alerts, owners, events, notifications, health statuses and counts.
 import datetime as dt
 import random
 import time
+import tracemalloc
 
 from bench import Benchmark
 
@@ -82,7 +84,83 @@ def _reevaluate_setup():
     return measure
 
 
+def _ledger_setup(figure: str):
+    """Everyone of 50,000 left Wuhan within the window: a ledger of 50,000 rows."""
+    from django.utils import timezone
+
+    from bastion.accounts.scoping import EVERYTHING
+    from bastion.campaigns.selectors import active_campaign
+    from bastion.campaigns.services import campaign_create_from_preset
+    from bastion.demo.builder import demo_build
+    from bastion.lib.days import business_day
+    from bastion.org.models import Person
+    from bastion.tracing.export import key_area_ledger_xlsx
+    from bastion.tracing.models import Trip
+    from bastion.tracing.selectors import key_area_ledger
+
+    demo_build(people=PEOPLE, seed=2020)
+    today = business_day()
+    now = timezone.now()
+    Trip.objects.bulk_create(
+        (
+            Trip(
+                person_id=pk,
+                origin="420106",
+                destination="110108",
+                departs_on=today - dt.timedelta(days=pk % 10),
+                arrives_on=today - dt.timedelta(days=pk % 10),
+                transport="train",
+                number="G507",
+                source="self",
+                registered_at=now,
+            )
+            for pk in Person.objects.values_list("pk", flat=True)
+        ),
+        batch_size=5000,
+    )
+    campaign = active_campaign() or campaign_create_from_preset(
+        preset="covid19", starts_on=today - dt.timedelta(days=20)
+    )
+
+    def export() -> int:
+        count, entries = key_area_ledger(scope=EVERYTHING, campaign=campaign, today=today)
+        out = key_area_ledger_xlsx(
+            entries=entries, scope_name="示范大学", day=today, exporter="bench", show_phone=True
+        )
+        out.close()
+        return count
+
+    def measure() -> float:
+        if figure == "seconds":
+            start = time.perf_counter()
+            count = export()
+            elapsed = time.perf_counter() - start
+            assert count == PEOPLE, count
+            return elapsed
+        tracemalloc.start()
+        export()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return peak / 2**20
+
+    return measure
+
+
 BENCHMARKS = [
+    Benchmark(
+        "export a 50,000-row key-area ledger to xlsx",
+        goal=5,
+        unit="s",
+        setup=lambda: _ledger_setup("seconds"),
+        repeat=3,
+    ),
+    Benchmark(
+        "export a 50,000-row ledger: peak memory allocated",
+        goal=200,
+        unit="MiB",
+        setup=lambda: _ledger_setup("memory"),
+        repeat=1,
+    ),
     Benchmark(
         "re-evaluate a key area, 50,000 people, 60 days of trips",
         goal=5,

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.campaigns.models import RiskLevel
 from bastion.dashboards.export import HIGHLIGHT
 from bastion.lib import divisions
 from bastion.lib.sheets import xlsx_table
+from bastion.org.models import HealthStatus, PersonKind
 from bastion.tracing.selectors import LedgerEntry
 
 
@@ -43,25 +45,28 @@ def key_area_ledger_xlsx(
         (_("Phone"), 14),
     ]
     names: dict[str, str] = {}
+    kinds = {value: str(label) for value, label in PersonKind.choices}
+    statuses = {value: str(label) for value, label in HealthStatus.choices}
+    risks = {value: str(label) for value, label in RiskLevel.choices}
 
     def rows():
         for entry in entries:
-            person, area = entry.person, entry.area
+            area = entry.area
             if area.division not in names:
                 names[area.division] = divisions.full_name(area.division)
             values = [
-                person.number,
-                person.name,
-                person.get_kind_display(),
-                person.unit.name,
+                entry.number,
+                entry.name,
+                kinds[entry.kind],
+                entry.unit_name,
                 names[area.division],
-                area.get_risk_level_display(),
+                risks[area.risk_level],
                 entry.last_day.isoformat(),
-                person.get_health_status_display(),
-                person.health_reason,
-                person.phone if show_phone else person.phone_masked,
+                statuses[entry.health_status],
+                entry.health_reason,
+                entry.phone if show_phone else entry.phone_masked,
             ]
-            fill = HIGHLIGHT.get(person.health_status)
+            fill = HIGHLIGHT.get(entry.health_status)
             yield values if fill is None else (values, fill)
 
     return xlsx_table(sheet=_("Key areas"), title=title, columns=columns, rows=rows())

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign, KeyArea
-from bastion.org.models import Person, Unit
+from bastion.lib import idcard
+from bastion.org.models import HealthStatus, Person, PersonKind, Unit
 from bastion.tracing.models import Trip
 
 
@@ -28,9 +29,30 @@ LEDGER_CHUNK = 2000
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    person: Person
+    """One person of the ledger, as plain values: a ledger of 50,000 builds no model
+    instances."""
+
+    number: str
+    name: str
+    kind: str
+    unit_name: str
+    health_status: str
+    health_reason: str
+    phone: str
     area: KeyArea
     last_day: dt.date  # the last day the trips or check-ins put them in the area
+
+    @property
+    def kind_label(self) -> str:
+        return str(PersonKind(self.kind).label)
+
+    @property
+    def health_label(self) -> str:
+        return str(HealthStatus(self.health_status).label)
+
+    @property
+    def phone_masked(self) -> str:
+        return idcard.mask_phone(self.phone)
 
 
 def key_area_presence_all(*, campaign: Campaign, today: dt.date) -> dict[int, tuple]:
@@ -74,9 +96,21 @@ def key_area_ledger(
     def entries() -> Iterator[LedgerEntry]:
         for start in range(0, len(order), LEDGER_CHUNK):
             chunk = order[start : start + LEDGER_CHUNK]
-            loaded = Person.objects.select_related("unit").in_bulk(chunk)
+            rows = {
+                row[0]: row[1:]
+                for row in Person.objects.filter(pk__in=chunk).values_list(
+                    "pk",
+                    "number",
+                    "name",
+                    "kind",
+                    "unit__name",
+                    "health_status",
+                    "health_reason",
+                    "phone",
+                )
+            }
             for pk in chunk:
                 area, day = present[pk]
-                yield LedgerEntry(person=loaded[pk], area=area, last_day=day)
+                yield LedgerEntry(*rows[pk], area=area, last_day=day)
 
     return len(order), entries()
