@@ -17,6 +17,7 @@ from bastion.checkins import selectors
 from bastion.checkins.models import CheckIn
 from bastion.checkins.services import checkin_submit
 from bastion.lib.days import business_day
+from bastion.lib.paging import api_page
 from bastion.org.models import Person
 
 router = Router(tags=["checkins"])
@@ -165,15 +166,12 @@ def checkin_list(request: HttpRequest, filters: Query[CheckInFilter]):
     if filters.day:
         found = found.filter(day=filters.day)
     found = found.order_by("-day", "person__number")
-    count = found.count()
-    start = (filters.page - 1) * filters.page_size
-    items = found[start : start + filters.page_size]
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": [_out(c, c.person.number) for c in items],
-    }
+    return api_page(
+        found,
+        page=filters.page,
+        page_size=filters.page_size,
+        out=lambda c: _out(c, c.person.number),
+    )
 
 
 @router.get(

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
 from bastion.lib import divisions
+from bastion.lib.paging import api_page
 from bastion.org import selectors
 from bastion.org.models import PartyOrg, Person, Unit
 
@@ -215,15 +216,7 @@ def people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
     found: QuerySet[Person] = selectors.people_list(
         scope=scope, unit=unit, query=filters.q, kind=filters.kind or ""
     )
-    count = found.count()
-    start = (filters.page - 1) * filters.page_size
-    items = found[start : start + filters.page_size]
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": [_person(p) for p in items],
-    }
+    return api_page(found, page=filters.page, page_size=filters.page_size, out=_person)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from bastion.accounts.scoping import scope_of
 from bastion.lib import divisions
+from bastion.lib.paging import api_page
 from bastion.tracing import selectors
 from bastion.tracing.models import Transport, Trip
 from bastion.tracing.services import trip_record
@@ -133,12 +134,4 @@ def trip_list(request: HttpRequest, filters: Query[TripFilter]):
     trips = selectors.trips_visible(scope=scope_of(request.user))
     if filters.person:
         trips = trips.filter(person__number=filters.person)
-    count = trips.count()
-    start = (filters.page - 1) * filters.page_size
-    items = trips[start : start + filters.page_size]
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": [_out(t) for t in items],
-    }
+    return api_page(trips, page=filters.page, page_size=filters.page_size, out=_out)
