@@ -137,6 +137,15 @@ class Scope:
         return person
 
 
+def may_act_for(*, actor, person: Person, perm: Perm) -> bool:
+    """May `actor` do something for `person`: it is themself, or their scope holds `perm` and
+    reaches the person (a grid worker checking in or registering a trip for one of theirs)."""
+    if actor.person_id is not None and actor.person_id == person.pk:
+        return True
+    scope = scope_of(actor)
+    return scope.has(perm) and scope.people().filter(pk=person.pk).exists()
+
+
 NOBODY = Scope()
 EVERYTHING = Scope(everyone=True, perms=frozenset(Perm))
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from bastion.accounts.api_auth import person_named_or_own
 from bastion.accounts.scoping import scope_of
 from bastion.checkins import selectors
 from bastion.checkins.models import CheckIn
 from bastion.checkins.services import checkin_submit
 from bastion.lib.days import business_day
 from bastion.lib.paging import api_page
-from bastion.org.models import Person
 
 router = Router(tags=["checkins"])
 
@@ -102,17 +102,6 @@ def _out(checkin: CheckIn, number: str) -> dict:
     }
 
 
-def _not_found() -> HttpError:
-    return HttpError(404, _("Not found, or not in your reach."))
-
-
-def _own_person(request: HttpRequest) -> Person:
-    person = request.user.person
-    if person is None:
-        raise HttpError(400, _("This account is nobody's own: name the person you check in for."))
-    return person
-
-
 @router.post(
     "/checkins",
     response={201: CheckInOut, 200: CheckInOut, 400: Error, 404: Error},
@@ -120,12 +109,7 @@ def _own_person(request: HttpRequest) -> Person:
 )
 def checkin_create(request: HttpRequest, data: CheckInIn):
     user = request.user
-    if data.person and data.person != getattr(user.person, "number", None):
-        person = scope_of(user).people().filter(number=data.person).first()
-        if person is None:
-            raise _not_found()
-    else:
-        person = _own_person(request)
+    person = person_named_or_own(request, data.person)
     result = checkin_submit(
         actor=user,
         person=person,
@@ -147,7 +131,7 @@ def checkin_create(request: HttpRequest, data: CheckInIn):
     summary="The caller's own check-in of today",
 )
 def checkin_mine_today(request: HttpRequest):
-    person = _own_person(request)
+    person = person_named_or_own(request, None)
     checkin = selectors.checkin_today(person=person, day=business_day())
     if checkin is None:
         raise HttpError(404, _("You have not checked in today."))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
-from bastion.accounts.scoping import scope_of
+from bastion.accounts.scoping import may_act_for
 from bastion.alerts import rules
 from bastion.campaigns.models import Campaign
 from bastion.checkins.counts_queue import QUEUE
@@ -48,10 +48,7 @@ def _not_found() -> CheckInRefused:
 
 def checkin_may_submit(*, actor: User, person: Person) -> bool:
     """May `actor` check in for `person`: themselves, or someone in reach with the proxy right."""
-    if actor.person_id is not None and actor.person_id == person.pk:
-        return True
-    scope = scope_of(actor)
-    return scope.has(Perm.CHECKIN_PROXY) and scope.people().filter(pk=person.pk).exists()
+    return may_act_for(actor=actor, person=person, perm=Perm.CHECKIN_PROXY)
 
 
 def _temperature(value: Any) -> Decimal:

@@ -7,10 +7,9 @@ answers its status with a message a person understands; out of reach is 404.
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
+from bastion.accounts.api_auth import person_named_or_own
 from bastion.accounts.scoping import scope_of
 from bastion.lib import divisions
 from bastion.lib.paging import api_page
@@ -105,18 +104,9 @@ def _out(trip: Trip) -> dict:
     summary="Report a trip (201), or answer the same trip for a retry (200)",
 )
 def trip_create(request: HttpRequest, data: TripIn):
-    user = request.user
-    if data.person:
-        person = scope_of(user).people().filter(number=data.person).first()
-        if person is None:
-            raise HttpError(404, _("Not found, or not in your reach."))
-    elif user.person is None:
-        raise HttpError(400, _("This account is nobody's own: name the person of the trip."))
-    else:
-        person = user.person
     result = trip_record(
-        actor=user,
-        person=person,
+        actor=request.user,
+        person=person_named_or_own(request, data.person),
         origin=data.origin,
         destination=data.destination,
         departs_on=data.departs_on,

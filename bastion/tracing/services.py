@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
-from bastion.accounts.scoping import scope_of
+from bastion.accounts.scoping import may_act_for
 from bastion.alerts.models import Alert, AlertState
 from bastion.campaigns.models import KeyArea, RiskLevel
 from bastion.campaigns.selectors import active_campaign
@@ -47,10 +47,7 @@ class TripResult:
 
 def trip_may_record(*, actor: User, person: Person) -> bool:
     """The person themself, or a screener (counselor, grid worker) whose reach holds them."""
-    if actor.person_id is not None and actor.person_id == person.pk:
-        return True
-    scope = scope_of(actor)
-    return scope.has(Perm.REGISTER_TRIPS) and scope.people().filter(pk=person.pk).exists()
+    return may_act_for(actor=actor, person=person, perm=Perm.REGISTER_TRIPS)
 
 
 def _division(code: Any, *, which: str) -> str:
