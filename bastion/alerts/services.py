@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,13 +26,13 @@ from bastion.alerts.rules import SEVERITY_ORDER, Finding
 from bastion.campaigns.models import Campaign, KeyArea
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import missing_people
+from bastion.lib.chunks import CHUNK, chunks
 from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.refusals import Refused
 from bastion.notify.services import notify, notify_group
 from bastion.org.models import HealthStatus, Person, Unit
 from bastion.org.responsibility import chains_of, owner_for
 
-CHUNK = 500  # rows per IN (...) list: well under SQLite's parameter limit
 NOTE_MAX = 2000
 
 
@@ -48,11 +48,6 @@ def _not_found() -> AlertRefused:
     return AlertRefused(_("Not found, or not in your reach."), status=404)
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _digest(parts: Iterable[str]) -> str:
     """A short stable name for a set of things, for outbox keys of grouped messages."""
     return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:16]
@@ -61,10 +56,8 @@ def _digest(parts: Iterable[str]) -> str:
 # --- health: the hot facts on the person row ------------------------------------------------
 
 
-def _health_apply(
-    *, person: Person, live: Iterable[tuple[str, str, str]], now: dt.datetime
-) -> bool:
-    """Set health from (kind, severity, summary) of the non-closed alerts; True if it changed.
+def _health_of(live: Iterable[tuple[str, str, str]]) -> tuple[str, str]:
+    """(status, reason) from (kind, severity, summary) of the non-closed alerts.
 
     Missing check-ins do not count: not reporting is not being ill (see alerts.missing).
     """
@@ -75,14 +68,31 @@ def _health_apply(
         if SEVERITY_ORDER.get(severity, 0) > SEVERITY_ORDER[status]:
             status = severity
         reasons.append(summary)
-    reason = "；".join(reasons)[:200]
+    return status, "；".join(reasons)[:200]
+
+
+def _health_set(person: Person, live: Iterable[tuple[str, str, str]], now: dt.datetime) -> bool:
+    """Set the person's health fields in memory from their live alerts; True if they changed."""
+    status, reason = _health_of(live)
     if person.health_status == status and person.health_reason == reason:
         return False
     since = now if person.health_status != status else person.health_since
-    Person.objects.filter(pk=person.pk).update(
-        health_status=status, health_reason=reason, health_since=since
-    )
     person.health_status, person.health_reason, person.health_since = status, reason, since
+    return True
+
+
+HEALTH_FIELDS = ["health_status", "health_reason", "health_since"]
+
+
+def _health_apply(
+    *, person: Person, live: Iterable[tuple[str, str, str]], now: dt.datetime
+) -> bool:
+    """Set health from the person's non-closed alerts, on the row too; True if it changed."""
+    if not _health_set(person, live, now):
+        return False
+    Person.objects.filter(pk=person.pk).update(
+        **{field: getattr(person, field) for field in HEALTH_FIELDS}
+    )
     return True
 
 
@@ -239,9 +249,6 @@ class Owners:
         self._unit_levels: dict[int, list] = {}
         self._grid_levels: dict[int, object | None] = {}
 
-    def preload_units(self, unit_ids: Iterable[int]) -> None:
-        self.preload(pairs=[(unit_id, None) for unit_id in unit_ids])
-
     def preload(self, *, pairs: Iterable[tuple[int, int | None]]) -> None:
         """Work out the chains of these (unit, grid) pairs together."""
         pairs = list(pairs)
@@ -291,7 +298,7 @@ def alerts_raise_many(
     severity: str,
     raises: list[Raise],
     now: dt.datetime,
-    owners: "Owners",
+    owners: Owners,
     key: str,
     key_area: KeyArea | None = None,
 ) -> list[int]:
@@ -326,7 +333,7 @@ def alerts_raise_many(
     Alert.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
     names = {r.person_id: r.name for r in raises}
     mine: list[tuple[int, uuid.UUID, int, int | None, str]] = []
-    for uids in _chunks([a.uid for a in fresh]):
+    for uids in chunks([a.uid for a in fresh]):
         mine += Alert.objects.filter(uid__in=uids).values_list(
             "pk", "uid", "person_id", "owner_id", "summary"
         )
@@ -377,7 +384,7 @@ def alerts_raise_missing(*, campaign: Campaign, now: dt.datetime) -> int:
                 )
                 with translation.override(settings.LANGUAGE_CODE):
                     note = _("A new day: replaced by the day's own alert if still missing.")
-                for pks in _chunks(stale):
+                for pks in chunks(stale):
                     alerts_close_many(pks=list(pks), note=note, now=now, actor=None)
             already = Alert.objects.filter(person=OuterRef("pk"), kind=rule.code).exclude(
                 state=AlertState.CLOSED
@@ -404,28 +411,27 @@ def alerts_raise_missing(*, campaign: Campaign, now: dt.datetime) -> int:
 
 
 def people_health_refresh_many(*, person_ids: Iterable[int], now: dt.datetime) -> int:
-    """Set each person's health to the worst of their non-closed alerts, in bulk (one read,
-    one update per changed status); the counts of their units are refreshed on commit."""
+    """Set each person's health to the worst of their non-closed alerts, in bulk (one read and
+    one UPDATE per chunk of people); the counts of their units are refreshed on commit."""
     from bastion.campaigns.selectors import active_campaign
     from bastion.reports.counts import unit_day_counts_refresh
 
     person_ids = list(person_ids)
     live: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for ids in _chunks(person_ids):
+    for ids in chunks(person_ids):
         for person_id, kind, severity, summary in (
             Alert.objects.filter(person_id__in=ids)
             .exclude(state=AlertState.CLOSED)
             .values_list("person_id", "kind", "severity", "summary")
         ):
             live[person_id].append((kind, severity, summary))
-    changed, units = 0, set()
-    for ids in _chunks(person_ids):
-        for person in Person.objects.filter(pk__in=ids).only(
-            "pk", "unit_id", "health_status", "health_reason", "health_since"
-        ):
-            if _health_apply(person=person, live=live.get(person.pk, []), now=now):
-                changed += 1
-                units.add(person.unit_id)
+    changed: list[Person] = []
+    for ids in chunks(person_ids):
+        for person in Person.objects.filter(pk__in=ids).only("pk", "unit_id", *HEALTH_FIELDS):
+            if _health_set(person, live.get(person.pk, []), now):
+                changed.append(person)
+    Person.objects.bulk_update(changed, HEALTH_FIELDS, batch_size=CHUNK)
+    units = {person.unit_id for person in changed}
     campaign = active_campaign()
     if campaign is not None and units:
         day = business_day(now)
@@ -433,7 +439,7 @@ def people_health_refresh_many(*, person_ids: Iterable[int], now: dt.datetime) -
             lambda: unit_day_counts_refresh(campaign=campaign, day=day, unit_ids=sorted(units)),
             robust=True,
         )
-    return changed
+    return len(changed)
 
 
 # --- acknowledging and closing ----------------------------------------------------------------
@@ -521,7 +527,7 @@ def alerts_escalate_due(*, now: dt.datetime) -> int:
     if not due:
         return 0
     owners = Owners(day=business_day(now))
-    owners.preload_units({a.person.unit_id for a in due})
+    owners.preload(pairs={(a.person.unit_id, a.person.grid_id) for a in due})
     told: dict[int, list[Alert]] = defaultdict(list)
     people: dict[int, Person] = {}
     moved = 0
@@ -593,7 +599,7 @@ def _remind_people(*, key: str, people: list[Person], campaign: Campaign, day: d
         ) % {"cutoff": campaign.checkin_cutoff.strftime("%H:%M")}
     # notify() appends channel and number to the key: "reminder:<day>:<time>:email:<number>".
     return sum(
-        notify(key=key, recipients=chunk, subject=subject, body=body) for chunk in _chunks(people)
+        notify(key=key, recipients=chunk, subject=subject, body=body) for chunk in chunks(people)
     )
 
 

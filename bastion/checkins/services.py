@@ -379,7 +379,6 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
         hot = _advance_sql() + " AND EXISTS (SELECT 1 FROM ins)"  # noqa: S608
         sql = f"WITH ins AS ({sql}), hot AS ({hot}) SELECT * FROM ins"  # noqa: S608
         params += _advance_params(person, checkin.day)
-    if in_one:
         row = _fetch_one(sql, params)
     else:
         with transaction.atomic():

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from bastion.alerts.models import Alert, AlertState
+from bastion.alerts.rules import KeyAreaRule
 from bastion.campaigns.models import Campaign
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import reported_q
 from bastion.org.models import HealthStatus, Person
 from bastion.reports.models import UnitDayCount
 
-KEY_AREA_KIND = "key_area"  # the alert rule for "in or back from a key area"
+KEY_AREA_KIND = KeyAreaRule.code  # the alert kind "in or back from a key area"
 COUNTED = ("expected", "checked_in", "late", "abnormal", "key_area")
 
 

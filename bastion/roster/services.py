@@ -5,7 +5,7 @@ queries (in chunks, to stay under SQLite's limit on query parameters), and the w
 bulk_create / bulk_update in batches.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -20,6 +20,7 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import EVERYTHING, Scope, scope_of
 from bastion.accounts.services import accounts_bulk_create
+from bastion.lib.chunks import chunks
 from bastion.org.models import PartyOrg, Person, PoliticalStatus, Unit, UnitKind
 from bastion.org.services import unit_add
 from bastion.roster.parsing import BY_FIELD, Problem, RosterRow
@@ -100,12 +101,6 @@ def guess_unit_kind(name: str) -> str:
     return next(
         (kind for suffix, kind in KIND_BY_SUFFIX if name.endswith(suffix)), UnitKind.DEPARTMENT
     )
-
-
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 @dataclass
@@ -224,16 +219,16 @@ def roster_import(
 
     numbers = [r.number for r in rows if r.number]
     existing: dict[str, Person] = {}
-    for chunk in _chunks(numbers):
+    for chunk in chunks(numbers, CHUNK):
         for person in Person.objects.filter(number__in=chunk).annotate(unit_path=F("unit__path")):
             existing[person.number] = person
     id_holders: dict[str, str] = {}
-    for chunk in _chunks({r.id_number for r in rows if r.id_number}):
+    for chunk in chunks({r.id_number for r in rows if r.id_number}, CHUNK):
         id_holders.update(
             Person.objects.filter(id_number__in=chunk).values_list("id_number", "number")
         )
     taken_usernames: set[str] = set()
-    for chunk in _chunks([n for n in numbers if n not in existing]):
+    for chunk in chunks([n for n in numbers if n not in existing], CHUNK):
         taken_usernames.update(
             User.objects.filter(username__in=chunk).values_list("username", flat=True)
         )
@@ -413,7 +408,7 @@ def _write(
         if ref.new_names:
             values["unit_id"] = made[ref.key]
         people.append(Person(number=row.number, **values))
-    for batch in _chunks(people, BATCH):
+    for batch in chunks(people, BATCH):
         Person.objects.bulk_create(batch, batch_size=BATCH)
         done += len(batch)
         report(done, total)
@@ -427,11 +422,11 @@ def _write(
             setattr(person, name, value)
         person.updated_at = now  # bulk_update does not touch auto_now fields
         updated.append(person)
-    for batch in _chunks(updated, UPDATE_BATCH):
+    for batch in chunks(updated, UPDATE_BATCH):
         Person.objects.bulk_update(batch, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
         done += len(batch)
         report(done, total)
 
     password_hash = password_hash or make_password(None)
-    for batch in _chunks(people, CHUNK):
+    for batch in chunks(people, CHUNK):
         result.accounts_created += accounts_bulk_create(people=batch, password_hash=password_hash)

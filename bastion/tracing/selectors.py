@@ -4,10 +4,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from bastion.accounts.scoping import Scope
-from bastion.campaigns.models import Campaign, KeyArea
+from bastion.campaigns.models import Campaign, KeyArea, RiskLevel
+from bastion.checkins.models import CheckIn
 from bastion.lib import idcard
 from bastion.org.models import HealthStatus, Person, PersonKind, Unit
 from bastion.tracing.models import Trip
@@ -20,6 +21,43 @@ def trips_visible(*, scope: Scope) -> QuerySet[Trip]:
         .select_related("person")
         .order_by("-departs_on", "-registered_at")
     )
+
+
+# An area's risk level decides the alert it raises; a low-risk area raises none.
+SEVERITY_OF_RISK = {RiskLevel.HIGH: HealthStatus.RED, RiskLevel.MEDIUM: HealthStatus.YELLOW}
+
+
+def key_area_presence(*, key_area: KeyArea, today: dt.date) -> dict[int, dt.date]:
+    """Who was in the area within the quarantine window ending `today`, and their last day
+    there: arrivals into it and departures out of it (trips), and check-ins from it.
+
+    Three grouped queries, whatever the number of people: the window and the area's dates
+    bound every one of them.
+    """
+    campaign = key_area.campaign
+    first = max(key_area.from_date, today - dt.timedelta(days=campaign.quarantine_days - 1))
+    last = min(key_area.to_date or today, today)
+    if first > last:
+        return {}
+    prefix = key_area.prefix
+    last_day: dict[int, dt.date] = {}
+    for rows in (
+        Trip.objects.filter(destination__startswith=prefix, arrives_on__range=(first, last))
+        .values_list("person_id")
+        .annotate(day=Max("arrives_on")),
+        Trip.objects.filter(origin__startswith=prefix, departs_on__range=(first, last))
+        .values_list("person_id")
+        .annotate(day=Max("departs_on")),
+        CheckIn.objects.filter(
+            campaign=campaign, location__startswith=prefix, day__range=(first, last)
+        )
+        .values_list("person_id")
+        .annotate(day=Max("day")),
+    ):
+        for person_id, day in rows.order_by():
+            if person_id not in last_day or last_day[person_id] < day:
+                last_day[person_id] = day
+    return last_day
 
 
 # --- the key-area ledger (涉重点地区人员台账) ---------------------------------------------------
@@ -58,8 +96,6 @@ class LedgerEntry:
 def key_area_presence_all(*, campaign: Campaign, today: dt.date) -> dict[int, tuple]:
     """Everyone in or back from any of the campaign's key areas (not low risk) within the
     quarantine window: person id → (area, last day there), the latest area when several."""
-    from bastion.tracing.services import SEVERITY_OF_RISK, key_area_presence
-
     found: dict[int, tuple] = {}
     for area in campaign.key_areas.all():
         if area.risk_level not in SEVERITY_OF_RISK:

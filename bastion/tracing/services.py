@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -16,15 +15,17 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import may_act_for
 from bastion.alerts.models import Alert, AlertState
+from bastion.alerts.rules import KeyAreaRule
 from bastion.campaigns.models import KeyArea, RiskLevel
 from bastion.campaigns.selectors import active_campaign
-from bastion.checkins.models import CheckIn
 from bastion.lib import divisions
+from bastion.lib.chunks import chunks
 from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.org.models import HealthStatus, Person
 from bastion.tracing.models import Transport, Trip, TripSource
+from bastion.tracing.selectors import SEVERITY_OF_RISK, key_area_presence
 
 PURPOSE_MAX = 200
 # 车次: G, D, C (high speed), Z, T, K (express), Y, L, S and ordinary four-digit trains.
@@ -164,49 +165,12 @@ def trip_record(
 
 # --- key areas ---------------------------------------------------------------------------------
 
-KEY_AREA_KIND = "key_area"  # the alert kind of alerts.rules.KeyAreaRule, shared on purpose
-# An area's risk level decides the alert it raises; a low-risk area raises none.
-SEVERITY_OF_RISK = {RiskLevel.HIGH: HealthStatus.RED, RiskLevel.MEDIUM: HealthStatus.YELLOW}
-
 
 @dataclass(frozen=True)
 class Reevaluation:
     people: int  # in or back from the area within the quarantine window
     raised: int
     closed: int
-
-
-def key_area_presence(*, key_area: KeyArea, today: dt.date) -> dict[int, dt.date]:
-    """Who was in the area within the quarantine window ending `today`, and their last day
-    there: arrivals into it and departures out of it (trips), and check-ins from it.
-
-    Three grouped queries, whatever the number of people: the window and the area's dates
-    bound every one of them.
-    """
-    campaign = key_area.campaign
-    first = max(key_area.from_date, today - dt.timedelta(days=campaign.quarantine_days - 1))
-    last = min(key_area.to_date or today, today)
-    if first > last:
-        return {}
-    prefix = key_area.prefix
-    last_day: dict[int, dt.date] = {}
-    for rows in (
-        Trip.objects.filter(destination__startswith=prefix, arrives_on__range=(first, last))
-        .values_list("person_id")
-        .annotate(day=Max("arrives_on")),
-        Trip.objects.filter(origin__startswith=prefix, departs_on__range=(first, last))
-        .values_list("person_id")
-        .annotate(day=Max("departs_on")),
-        CheckIn.objects.filter(
-            campaign=campaign, location__startswith=prefix, day__range=(first, last)
-        )
-        .values_list("person_id")
-        .annotate(day=Max("day")),
-    ):
-        for person_id, day in rows.order_by():
-            if person_id not in last_day or last_day[person_id] < day:
-                last_day[person_id] = day
-    return last_day
 
 
 def _been_there(day: dt.date, place: str) -> str:
@@ -247,24 +211,24 @@ def key_area_reevaluate(*, key_area: KeyArea, now: dt.datetime | None = None) ->
                 "place": place
             }
         alerts_close_many(pks=stale, note=note, now=now, actor=None)
-        already = (
-            set(
-                Alert.objects.filter(kind=KEY_AREA_KIND, person_id__in=list(present))
-                .exclude(state=AlertState.CLOSED)
-                .values_list("person_id", flat=True)
-            )
-            if present
-            else set()
-        )
+        ids = list(present)
+        already = {
+            person_id
+            for chunk in chunks(ids)
+            for person_id in Alert.objects.filter(kind=KeyAreaRule.code, person_id__in=chunk)
+            .exclude(state=AlertState.CLOSED)
+            .values_list("person_id", flat=True)
+        }
         raises = [
             Raise(pk, unit_id, grid_id, name, _been_there(present[pk], place))
-            for pk, unit_id, grid_id, name in Person.objects.filter(
-                pk__in=[p for p in present if p not in already]
-            ).values_list("pk", "unit_id", "grid_id", "name")
+            for chunk in chunks([p for p in ids if p not in already])
+            for pk, unit_id, grid_id, name in Person.objects.filter(pk__in=chunk).values_list(
+                "pk", "unit_id", "grid_id", "name"
+            )
         ]
         raised = alerts_raise_many(
             campaign=key_area.campaign,
-            kind=KEY_AREA_KIND,
+            kind=KeyAreaRule.code,
             severity=severity or HealthStatus.YELLOW,
             raises=raises,
             now=now,
@@ -272,7 +236,7 @@ def key_area_reevaluate(*, key_area: KeyArea, now: dt.datetime | None = None) ->
             key=f"alerts:key_area:{key_area.pk}:{today}",
             key_area=key_area,
         )
-        stale_people = [person_id for person_id, pk in opened.items() if pk in set(stale)]
+        stale_people = [person_id for person_id in opened if person_id not in present]
         people_health_refresh_many(
             person_ids=[*(r.person_id for r in raises), *stale_people], now=now
         )

@@ -38,7 +38,7 @@ def test_the_chains_of_many_people_at_once_are_their_own_chains(world, django_as
 
     people = list(Person.objects.all())
     owners = Owners(day=None)
-    owners.preload_units([])  # nothing to do, no query
+    owners.preload(pairs=[])  # nothing to do, no query
     with django_assert_num_queries(3):  # the units, their positions, the grids' workers
         owners.preload(pairs={(p.unit_id, p.grid_id) for p in people})
     for person in people:
