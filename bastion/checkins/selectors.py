@@ -4,7 +4,7 @@ import datetime as dt
 import time
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign
@@ -13,16 +13,37 @@ from bastion.checkins.models import CheckIn
 from bastion.org.models import Person
 
 
-def reported_q(*, campaign: Campaign, day: dt.date, prefix: str = "") -> Q:
-    """Q over Person: has a check-in that counts for `day`.
-
-    Under exception reporting (只报异常) an unchanged state counts for the campaign's number of
-    days; past that the person is missing like anyone else.
-    """
+def counting_since(*, campaign: Campaign, day: dt.date) -> dt.date:
+    """The first day whose check-in still counts for `day`: the day itself, or under exception
+    reporting (只报异常) as many days back as an unchanged state stays valid."""
     if campaign.exception_reporting:
-        since = day - dt.timedelta(days=max(campaign.unchanged_valid_days, 1) - 1)
-        return Q(**{f"{prefix}last_checkin_day__gte": since, f"{prefix}last_checkin_day__lte": day})
-    return Q(**{f"{prefix}last_checkin_day": day})
+        return day - dt.timedelta(days=max(campaign.unchanged_valid_days, 1) - 1)
+    return day
+
+
+def reported_q(*, campaign: Campaign, day: dt.date, prefix: str = "") -> Q:
+    """Q over Person: has a check-in that counts for `day`, read from the hot fact (today's).
+
+    Under exception reporting an unchanged state counts for the campaign's number of days;
+    past that the person is missing like anyone else.
+    """
+    since = counting_since(campaign=campaign, day=day)
+    if since == day:
+        return Q(**{f"{prefix}last_checkin_day": day})
+    return Q(**{f"{prefix}last_checkin_day__gte": since, f"{prefix}last_checkin_day__lte": day})
+
+
+def reported_in_history_q(*, campaign: Campaign, day: dt.date) -> Q:
+    """Q over Person: the same as reported_q, from the check-in history, for a closed day the
+    hot facts have left behind."""
+    since = counting_since(campaign=campaign, day=day)
+    return Q(
+        Exists(
+            CheckIn.objects.filter(
+                person=OuterRef("pk"), campaign=campaign, day__gte=since, day__lte=day
+            )
+        )
+    )
 
 
 def missing_people(*, scope: Scope, campaign: Campaign, day: dt.date) -> QuerySet[Person]:

@@ -6,15 +6,9 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import PatternFill
 
-from bastion.lib.sheets import xlsx_table
-from bastion.org.models import HealthStatus, Person, Unit
-
-HIGHLIGHT = {
-    HealthStatus.RED: PatternFill("solid", fgColor="F8D7DA"),
-    HealthStatus.YELLOW: PatternFill("solid", fgColor="FFF3CD"),
-}
+from bastion.lib.sheets import by_health, xlsx_table
+from bastion.org.models import Person, Unit
 
 
 def missing_people_xlsx(
@@ -57,7 +51,6 @@ def missing_people_xlsx(
                 person.get_health_status_display(),
                 person.health_reason,
             ]
-            fill = HIGHLIGHT.get(person.health_status)
-            yield values if fill is None else (values, fill)
+            yield by_health(values, person.health_status)
 
     return xlsx_table(sheet=_("Not checked in"), title=title, columns=columns, rows=rows())

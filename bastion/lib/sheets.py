@@ -10,6 +10,17 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 BOLD = Font(bold=True)
+# Rows of people whose health status is not green, as the dashboards colour them.
+HEALTH_FILLS = {
+    "red": PatternFill("solid", fgColor="F8D7DA"),
+    "yellow": PatternFill("solid", fgColor="FFF3CD"),
+}
+
+
+def by_health(values: Sequence[object], status: str) -> Sequence[object] | tuple:
+    """A row for xlsx_table, highlighted when `status` (a health status) is not green."""
+    fill = HEALTH_FILLS.get(status)
+    return values if fill is None else (values, fill)
 
 
 def xlsx_table(

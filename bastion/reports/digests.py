@@ -22,7 +22,7 @@ from bastion.accounts.roles import Role
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign
 from bastion.checkins.models import CheckIn
-from bastion.checkins.selectors import reported_q
+from bastion.checkins.selectors import reported_in_history_q, reported_q
 from bastion.lib.days import at, business_day
 from bastion.notify.models import Notification
 from bastion.notify.services import notify
@@ -155,13 +155,11 @@ def digest_build(
 
 def _closed_day_facts(*, campaign: Campaign, day: dt.date) -> tuple[Q, Q]:
     """(had a check-in counting for `day`, checked in abnormal on `day`) as Q over Person,
-    from the history: the same definitions as reported_q, for a day the hot facts have left."""
-    valid = campaign.unchanged_valid_days if campaign.exception_reporting else 1
-    since = day - dt.timedelta(days=max(valid, 1) - 1)
-    theirs = CheckIn.objects.filter(person=OuterRef("pk"), campaign=campaign)
-    reported = Q(Exists(theirs.filter(day__gte=since, day__lte=day)))
-    abnormal = Q(Exists(theirs.filter(day=day).exclude(status=HealthStatus.GREEN)))
-    return reported, abnormal
+    from the history, for a day the hot facts have left."""
+    abnormal = CheckIn.objects.filter(person=OuterRef("pk"), campaign=campaign, day=day).exclude(
+        status=HealthStatus.GREEN
+    )
+    return reported_in_history_q(campaign=campaign, day=day), Q(Exists(abnormal))
 
 
 def digest_text(digest: Digest) -> str:

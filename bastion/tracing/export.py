@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.campaigns.models import RiskLevel
-from bastion.dashboards.export import HIGHLIGHT
 from bastion.lib import divisions
-from bastion.lib.sheets import xlsx_table
+from bastion.lib.sheets import by_health, xlsx_table
 from bastion.org.models import HealthStatus, PersonKind
 from bastion.tracing.selectors import LedgerEntry
 
@@ -66,7 +65,6 @@ def key_area_ledger_xlsx(
                 entry.health_reason,
                 entry.phone if show_phone else entry.phone_masked,
             ]
-            fill = HIGHLIGHT.get(entry.health_status)
-            yield values if fill is None else (values, fill)
+            yield by_health(values, entry.health_status)
 
     return xlsx_table(sheet=_("Key areas"), title=title, columns=columns, rows=rows())
