@@ -47,7 +47,7 @@ def key_area_ledger(request: HttpRequest) -> HttpResponse:
             "count": count,
             "entries": list(itertools.islice(entries, LIST_LIMIT)),
             "show_phone": scope.has(Perm.VIEW_PHONE),
-            "areas": [a for a in campaign.key_areas.all()],
+            "areas": list(campaign.key_areas.all()),
         }
     return render(request, "tracing/key_area_ledger.html", context)
 
