@@ -52,6 +52,8 @@ class Perm(StrEnum):
     ADMIN = "admin.access"
     CHECKIN_PROXY = "checkins.proxy"
     REGISTER_TRIPS = "tracing.register_trips"
+    TRACE = "tracing.trace"
+    ISOLATE = "tracing.isolate"
     HANDLE_ALERTS = "alerts.handle"
     SUBMIT_REPORT = "reports.submit"
     URGENT_REPORT = "reports.urgent"
@@ -73,6 +75,8 @@ PERM_LABELS = {
     Perm.ADMIN: _("use the administration site (scoped)"),
     Perm.CHECKIN_PROXY: _("check in on behalf of the people in reach"),
     Perm.REGISTER_TRIPS: _("register the trips of the people in reach (screening)"),
+    Perm.TRACE: _("record cases of the people in reach and confirm or dismiss their contacts"),
+    Perm.ISOLATE: _("start, extend and release isolations in reach and name their carers"),
     Perm.HANDLE_ALERTS: _("acknowledge and close the alerts of the people in reach"),
     Perm.SUBMIT_REPORT: _("submit the daily report of the units held"),
     Perm.URGENT_REPORT: _("report a special situation at once"),
@@ -116,10 +120,12 @@ _OFFICE = frozenset(
 _LEADER = _FIELD | {Perm.SUBMIT_REPORT}
 # Those who go through their people one by one (排查): counselors and grid workers.
 _SCREENER = frozenset({Perm.CHECKIN_PROXY, Perm.REGISTER_TRIPS})
+# Those who trace (流调) and isolate: the leading group, college leaders, counselors.
+_TRACER = frozenset({Perm.TRACE, Perm.ISOLATE})
 
 ROLES: dict[Role, RoleSpec] = {
     Role.LEADING_GROUP: RoleSpec(
-        (HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS}
+        (HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | _TRACER | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS}
     ),
     Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
@@ -131,9 +137,9 @@ ROLES: dict[Role, RoleSpec] = {
     Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
     Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _LEADER),
     Role.COLLEGE_LEADER: RoleSpec(
-        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _LEADER | {Perm.IMPORT_ROSTER}
+        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _LEADER | _TRACER | {Perm.IMPORT_ROSTER}
     ),
-    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | _SCREENER),
+    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | _SCREENER | _TRACER),
     Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
     Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | _SCREENER),
 }

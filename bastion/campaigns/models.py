@@ -70,6 +70,30 @@ class Campaign(models.Model):
     unchanged_valid_days = models.PositiveSmallIntegerField(
         _("days an unchanged state counts"), default=3
     )
+    # Tracing: who is a contact, when care lapses, what makes a cluster, what ends isolation.
+    contact_window_days = models.PositiveSmallIntegerField(
+        _("days before discovery that count for contacts"),
+        default=4,
+        help_text=_("Shared trips and duty within this many days before a case was found."),
+    )
+    care_contact_days = models.PositiveSmallIntegerField(
+        _("days an isolated person may go without contact from their carer"), default=1
+    )
+    release_needs_test = models.BooleanField(
+        _("release from isolation needs a negative test"), default=False
+    )
+    cluster_size = models.PositiveSmallIntegerField(
+        _("cluster warning: abnormal people"),
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text=_("This many abnormal people in one class, dormitory building, lab or unit…"),
+    )
+    cluster_days = models.PositiveSmallIntegerField(
+        _("cluster warning: within days"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("…within this many days raise a cluster warning to the leading group."),
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=False)

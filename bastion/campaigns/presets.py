@@ -20,6 +20,13 @@ PRESETS: dict[str, dict] = {
         "fever_threshold": Decimal("37.3"),
         "incubation_days": 14,
         "quarantine_days": 14,
+        # Close contacts from four days before discovery; a carer calls daily; release after
+        # a negative nucleic-acid test; three febrile people in a class in a week are a cluster.
+        "contact_window_days": 4,
+        "care_contact_days": 1,
+        "release_needs_test": True,
+        "cluster_size": 3,
+        "cluster_days": 7,
         # As in the seeds: Hubei was the key area from January 2020.
         "key_areas": [
             {"division": "420000", "risk_level": "high", "from_date": dt.date(2020, 1, 1)}
@@ -39,6 +46,11 @@ PRESETS: dict[str, dict] = {
         "fever_threshold": Decimal("37.5"),
         "incubation_days": 4,
         "quarantine_days": 7,
+        # The school rule: five similar cases in one class within a week (学校传染病报告).
+        "contact_window_days": 2,
+        "care_contact_days": 1,
+        "cluster_size": 5,
+        "cluster_days": 7,
         "exception_reporting": True,
         "unchanged_valid_days": 3,
         "key_areas": [],

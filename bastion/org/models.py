@@ -184,6 +184,15 @@ class Person(models.Model):
     email = models.EmailField(_("email"), blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     dormitory = models.CharField(_("dormitory"), max_length=50, blank=True)
+    lab = models.ForeignKey(
+        Unit,
+        verbose_name=_("lab or research group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lab_members",
+        help_text=_("Where a graduate student or researcher works, beside their own unit."),
+    )
     home_region = models.CharField(
         _("home region"), max_length=6, blank=True, help_text=_("GB/T 2260 division code")
     )
@@ -206,6 +215,8 @@ class Person(models.Model):
             models.Index(fields=["unit", "kind"], name="person_unit_kind"),
             models.Index(fields=["last_checkin_day"], name="person_last_checkin"),
             models.Index(fields=["health_status"], name="person_health_status"),
+            # Contacts and clusters: who shares a room, a floor or a building.
+            models.Index(fields=["dormitory"], name="person_dormitory"),
         ]
 
     def __str__(self) -> str:
