@@ -36,6 +36,8 @@ from bastion.org.api import router as org_router  # noqa: E402
 from bastion.reports.api import router as reports_router  # noqa: E402
 from bastion.reports.api_urgent import router as urgent_router  # noqa: E402
 from bastion.tracing.api import router as tracing_router  # noqa: E402
+from bastion.tracing.api_cases import router as cases_router  # noqa: E402
+from bastion.tracing.api_isolation import router as isolation_router  # noqa: E402
 
 api.add_router("/", org_router)
 api.add_router("/", checkins_router)
@@ -43,3 +45,5 @@ api.add_router("/", alerts_router)
 api.add_router("/", reports_router)
 api.add_router("/", urgent_router)
 api.add_router("/", tracing_router)
+api.add_router("/", cases_router)
+api.add_router("/", isolation_router)

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.tracing.models import Isolation, IsolationState
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -19,5 +20,11 @@ def navigation(request: HttpRequest) -> dict:
             "reports": scope.has(Perm.SUBMIT_REPORT) or scope.has(Perm.VIEW_DASHBOARD),
             "dashboard": scope.has(Perm.VIEW_DASHBOARD),
             "org": not scope.is_self_only,
+            "tracing": scope.has(Perm.VIEW_PEOPLE) and not scope.is_self_only,
+            # Anyone may be named a carer (a Party member student, say): one indexed query.
+            "care": user.person_id is not None
+            and Isolation.objects.filter(
+                carer_id=user.person_id, state=IsolationState.ACTIVE
+            ).exists(),
         }
     }

@@ -92,3 +92,10 @@ class MissingDays(PeriodicRule):
 
 
 MISSING_KINDS = frozenset(PERIODIC_RULES)
+
+# A carer who has not contacted the person they care for under isolation (raised by
+# tracing.isolation.care_missed_raise): a lapse of the carer, not the person's illness.
+CARE_MISSED = "care_missed"
+
+# Alert kinds that say nothing about the person's health: they never colour the status.
+NOT_ABOUT_HEALTH = MISSING_KINDS | {CARE_MISSED}

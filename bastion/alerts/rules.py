@@ -104,6 +104,10 @@ class CaseContact(Rule):
         return "接触过确诊或疑似病例" if checkin.case_contact else None
 
 
+# Signs of illness, as opposed to exposure: what a cluster warning counts (tracing.clusters).
+ABNORMAL_KINDS = frozenset({Fever.code, Symptoms.code})
+
+
 def findings(checkin: "CheckIn", campaign: "Campaign") -> list[Finding]:
     """Every check-in rule that fires for this check-in, in registration order."""
     out: list[Finding] = []

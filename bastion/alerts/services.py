@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import EVERYTHING, scope_of
-from bastion.alerts.missing import MISSING_KINDS, PERIODIC_RULES
+from bastion.alerts.missing import MISSING_KINDS, NOT_ABOUT_HEALTH, PERIODIC_RULES
 from bastion.alerts.models import Alert, AlertEvent, AlertState, Reminder
-from bastion.alerts.rules import SEVERITY_ORDER, Finding
+from bastion.alerts.rules import ABNORMAL_KINDS, SEVERITY_ORDER, Finding
 from bastion.campaigns.models import Campaign, KeyArea
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import missing_people
@@ -59,11 +59,12 @@ def _digest(parts: Iterable[str]) -> str:
 def _health_of(live: Iterable[tuple[str, str, str]]) -> tuple[str, str]:
     """(status, reason) from (kind, severity, summary) of the non-closed alerts.
 
-    Missing check-ins do not count: not reporting is not being ill (see alerts.missing).
+    Kinds not about health do not count: not reporting is not being ill, a carer's missed
+    call is not the person's fever (see alerts.missing).
     """
     status, reasons = HealthStatus.GREEN.value, []
     for kind, severity, summary in live:
-        if kind in MISSING_KINDS:
+        if kind in NOT_ABOUT_HEALTH:
             continue
         if SEVERITY_ORDER.get(severity, 0) > SEVERITY_ORDER[status]:
             status = severity
@@ -131,6 +132,12 @@ def person_health_refresh(*, person: Person, now: dt.datetime) -> None:
 
 
 # --- raising ---------------------------------------------------------------------------------
+
+
+def _clusters_check_on_commit(campaign_id: int) -> None:
+    from bastion.tracing.tasks import clusters_check_task
+
+    transaction.on_commit(lambda: clusters_check_task(campaign_id), robust=True)
 
 
 def _alert_text(alert: Alert, person: Person) -> tuple[str, str]:
@@ -236,6 +243,9 @@ def alerts_sync_for_checkin(
         for alert in alerts:
             _announce_raised(alert, person, owner)
         kept += [(f.code, f.severity, f.summary) for f in new]
+        if any(f.code in ABNORMAL_KINDS for f in new):
+            # A fever or symptoms may complete a cluster: checked once committed.
+            _clusters_check_on_commit(checkin.campaign_id)
     _health_apply(person=person, live=kept, now=now)
 
 
@@ -301,8 +311,12 @@ def alerts_raise_many(
     owners: Owners,
     key: str,
     key_area: KeyArea | None = None,
+    owner_of: dict[int, int] | None = None,
 ) -> list[int]:
     """Raise one alert of `kind` for each of these people, in bulk; the ids of those raised.
+
+    The owner is the first of each person's chain, or `owner_of[person id]` (a person id)
+    where the caller knows better (a carer's superior for a missed care contact).
 
     Call inside a transaction. People with a non-closed alert of the kind are the caller's to
     leave out; a racing second worker's inserts are no-ops (the partial unique constraint:
@@ -314,6 +328,13 @@ def alerts_raise_many(
     day = business_day(now)
     owners.preload(pairs={(r.unit_id, r.grid_id) for r in raises})
     escalate_at = now + campaign.escalate_after
+
+    def _owner_id(r: Raise) -> int | None:
+        if owner_of and r.person_id in owner_of:
+            return owner_of[r.person_id]
+        owner = owners.owner(person_id=r.person_id, unit_id=r.unit_id, grid_id=r.grid_id)
+        return owner.pk if owner is not None else None
+
     fresh = [
         Alert(
             uid=uuid.uuid4(),
@@ -324,7 +345,7 @@ def alerts_raise_many(
             summary=r.summary[:200],
             day=day,
             key_area=key_area,
-            owner=owners.owner(person_id=r.person_id, unit_id=r.unit_id, grid_id=r.grid_id),
+            owner_id=_owner_id(r),
             raised_at=now,
             escalate_at=escalate_at,
         )
@@ -735,17 +756,22 @@ def missing_chase(*, actor: User, now: dt.datetime | None = None) -> Reminder:
 
 
 def daily_cycle_run(*, now: dt.datetime) -> dict[str, int]:
-    """One tick of the daily cycle for the active campaign: missing rules, escalation, reminders."""
+    """One tick of the daily cycle for the active campaign: missing rules, missed care contacts
+    of isolated people, escalation, reminders."""
     from bastion.campaigns.selectors import active_campaign
+    from bastion.tracing.isolation import care_missed_raise
 
     campaign = active_campaign()
     if campaign is None:
         return {}
+
     raised = alerts_raise_missing(campaign=campaign, now=now)
+    care_missed = care_missed_raise(now=now)
     escalated = alerts_escalate_due(now=now)
     round_ = reminders_send(campaign=campaign, now=now)
     return {
         "raised": raised,
+        "care_missed": care_missed,
         "escalated": escalated,
         "reminded": round_.people if round_ else 0,
     }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import scope_of
+from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI
 from bastion.lib.refusals import Refused
@@ -170,16 +171,44 @@ def urgent_report_file(
     if campaign is None:
         raise UrgentReportRefused(_("No campaign is running: there is nothing to report to."))
 
+    report = urgent_report_create(
+        campaign=campaign,
+        unit=unit,
+        kind=kind,
+        summary=summary,
+        person=person,
+        reporter=actor,
+        client_id=client_id,
+        now=now,
+    )
+    return UrgentFiled(report, replayed=False)
+
+
+def urgent_report_create(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    kind: str,
+    summary: str,
+    reporter: User | None,
+    person: Person | None = None,
+    client_id: str = "",
+    now: dt.datetime,
+) -> UrgentReport:
+    """Write the report and its recipients and queue the messages, with no checks: for
+    urgent_report_file once it has checked, and for Bastion's own reports (a new suspected
+    case, a cluster warning), whose `reporter` is the tracer or None."""
     day = now.astimezone(SHANGHAI).date()
-    recipients = urgent_recipients(unit=unit, exclude=actor.person, day=day)
+    exclude = reporter.person if reporter is not None else None
+    recipients = urgent_recipients(unit=unit, exclude=exclude, day=day)
     with transaction.atomic():
         report = UrgentReport.objects.create(
             campaign=campaign,
             unit=unit,
             kind=kind,
-            summary=summary,
+            summary=summary[:SUMMARY_MAX],
             person=person,
-            reported_by=actor,
+            reported_by=reporter,
             reported_at=now,
             client_id=client_id,
         )
@@ -187,13 +216,17 @@ def urgent_report_file(
             [UrgentRecipient(report=report, person=p, notified_at=now) for p in recipients]
         )
         _send(report, recipients)
-    return UrgentFiled(report, replayed=False)
+    return report
 
 
 def _send(report: UrgentReport, recipients: list[Person]) -> None:
     """Queue the messages; their delivery starts when the transaction commits."""
-    reporter = report.reported_by.person if report.reported_by.person_id else None
-    by = reporter.name if reporter else report.reported_by.get_username()
+    if report.reported_by is None:
+        by = _("Bastion")
+    elif report.reported_by.person_id:
+        by = report.reported_by.person.name
+    else:
+        by = report.reported_by.get_username()
     when = report.reported_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     subject = _("Urgent report: %(kind)s at %(unit)s") % {
         "kind": report.get_kind_display(),

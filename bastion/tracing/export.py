@@ -16,16 +16,15 @@ from bastion.tracing.selectors import LedgerEntry
 
 def key_area_ledger_xlsx(
     *,
+    title: str,
     entries: Iterable[LedgerEntry],
     scope_name: str,
     day: dt.date,
     exporter: str,
     show_phone: bool,
 ) -> tempfile.SpooledTemporaryFile:
-    title = _(
-        "Ledger of people in or back from key areas: %(scope)s, %(day)s. "
-        "Exported by %(who)s at %(time)s."
-    ) % {
+    title = _("%(what)s: %(scope)s, %(day)s. Exported by %(who)s at %(time)s.") % {
+        "what": title,
         "scope": scope_name,
         "day": day.isoformat(),
         "who": exporter,

@@ -3,13 +3,15 @@
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 
 from bastion.accounts.scoping import Scope
 from bastion.campaigns.models import Campaign, KeyArea, RiskLevel
 from bastion.checkins.models import CheckIn
 from bastion.lib import idcard
+from bastion.lib.chunks import chunks
 from bastion.org.models import HealthStatus, Person, PersonKind, Unit
 from bastion.tracing.models import Trip
 
@@ -106,13 +108,61 @@ def key_area_presence_all(*, campaign: Campaign, today: dt.date) -> dict[int, tu
     return found
 
 
+class Whereabouts(StrEnum):
+    """Which part of the key-area ledger: everyone who went there within the window, those
+    back from it, those still there."""
+
+    WENT = "went"
+    BACK = "back"
+    THERE = "there"
+
+
+def current_divisions(*, person_ids: list[int], since: dt.date) -> dict[int, str]:
+    """Where each person is now, as far as Bastion knows: the place of their latest check-in
+    or the destination of their latest trip since `since`, whichever is later (on the same day
+    the check-in, which the person made that morning). People with neither are left out."""
+    latest: dict[int, tuple[dt.date, int, str]] = {}
+    for chunk in chunks(person_ids):
+        for person_id, day, division in (
+            Trip.objects.filter(person_id__in=chunk, arrives_on__gte=since)
+            .values_list("person_id", "arrives_on", "destination")
+            .order_by()
+        ):
+            if person_id not in latest or latest[person_id][:2] < (day, 0):
+                latest[person_id] = (day, 0, division)
+        for person_id, day, division in (
+            CheckIn.objects.filter(
+                person_id__in=chunk, day=F("person__last_checkin_day"), day__gte=since
+            )
+            .values_list("person_id", "day", "location")
+            .order_by()
+        ):
+            if person_id not in latest or latest[person_id][:2] < (day, 1):
+                latest[person_id] = (day, 1, division)
+    return {person_id: division for person_id, (_d, _k, division) in latest.items() if division}
+
+
 def key_area_ledger(
-    *, scope: Scope, campaign: Campaign, today: dt.date, unit: Unit | None = None
+    *,
+    scope: Scope,
+    campaign: Campaign,
+    today: dt.date,
+    unit: Unit | None = None,
+    where: Whereabouts = Whereabouts.WENT,
 ) -> tuple[int, Iterator[LedgerEntry]]:
-    """The people in the viewer's reach (and under `unit`) in or back from a key area: their
-    number, and the entries in print order (unit, then number), read a chunk at a time so
-    that a ledger of 50,000 stays small in memory."""
+    """The people in the viewer's reach (and under `unit`) in or back from a key area within
+    the quarantine window, all of them or only those back or still there: their number, and
+    the entries in print order (unit, then number), read a chunk at a time so that a ledger
+    of 50,000 stays small in memory."""
     present = key_area_presence_all(campaign=campaign, today=today)
+    if where != Whereabouts.WENT and present:
+        since = today - dt.timedelta(days=campaign.quarantine_days - 1)
+        now_at = current_divisions(person_ids=list(present), since=since)
+        present = {
+            pk: found
+            for pk, found in present.items()
+            if now_at.get(pk, "").startswith(found[0].prefix) == (where == Whereabouts.THERE)
+        }
     people = scope.people()
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)

@@ -171,6 +171,8 @@ class Reevaluation:
     people: int  # in or back from the area within the quarantine window
     raised: int
     closed: int
+    proposed: int = 0  # isolations proposed
+    withdrawn: int = 0  # proposals withdrawn
 
 
 def _been_there(day: dt.date, place: str) -> str:
@@ -193,6 +195,7 @@ def key_area_reevaluate(*, key_area: KeyArea, now: dt.datetime | None = None) ->
         alerts_raise_many,
         people_health_refresh_many,
     )
+    from bastion.tracing.isolation import isolations_propose_many, isolations_withdraw_proposed
 
     now = now or timezone.now()
     today = business_day(now)
@@ -240,7 +243,27 @@ def key_area_reevaluate(*, key_area: KeyArea, now: dt.datetime | None = None) ->
         people_health_refresh_many(
             person_ids=[*(r.person_id for r in raises), *stale_people], now=now
         )
-    return Reevaluation(people=len(present), raised=len(raised), closed=len(stale))
+        # Those there are proposed for isolation; proposals no longer concerned are withdrawn.
+        proposed = isolations_propose_many(
+            campaign=key_area.campaign,
+            reasons={pk: _been_there(day, place) for pk, day in present.items()},
+            key_area=key_area,
+            now=now,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            withdraw_note = _(
+                "The key area %(place)s changed: isolation is no longer proposed."
+            ) % {"place": place}
+        withdrawn = isolations_withdraw_proposed(
+            key_area=key_area, keep=set(present), note=withdraw_note, now=now
+        )
+    return Reevaluation(
+        people=len(present),
+        raised=len(raised),
+        closed=len(stale),
+        proposed=proposed,
+        withdrawn=withdrawn,
+    )
 
 
 def key_area_delete(*, key_area: KeyArea, now: dt.datetime | None = None) -> Reevaluation:

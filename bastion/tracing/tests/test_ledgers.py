@@ -57,3 +57,22 @@ def test_the_xlsx_is_laid_out_as_an_office_prints_it(world, hubei, client_as):  
     assert [sheet["A3"].value, sheet["A4"].value] == [world.student.number, world.staff.number]
     assert sheet["E3"].value == "湖北省" and sheet["G3"].value == "2020-02-01"
     assert sheet["J3"].value == world.student.phone  # the Organization Department sees phones
+
+
+def test_the_ledger_splits_into_those_back_and_those_still_there(world, hubei, client_as):  # noqa: F811
+    """李明 left Wuhan on 1 February (back); 赵强's latest check-in is from Wuhan (there)."""
+    officer = client_as(world.org_officer)
+    assert listed(officer, "?where=back") == [world.student.number]
+    assert listed(officer, "?where=there") == [world.staff.number]
+    assert officer.get(URL + "?where=elsewhere").status_code == 404
+    answer = officer.get("/tracing/ledgers/key-areas.xlsx?where=there")
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content)))["重点地区"]
+    assert "现在重点地区人员台账" in sheet["A1"].value
+    assert sheet["A3"].value == world.staff.number and sheet["A4"].value is None
+
+
+def test_a_trip_home_moves_a_person_from_there_to_back(world, hubei, client_as):  # noqa: F811
+    trip(world.staff, "420106", "110108", "2020-02-08")
+    officer = client_as(world.org_officer)
+    assert listed(officer, "?where=there") == []
+    assert listed(officer, "?where=back") == [world.student.number, world.staff.number]

@@ -1,0 +1,366 @@
+"""Pages of isolation (thin: parse, call a service or selector, render): the ledger of
+isolated people and its xlsx, one isolation with its forms, and the carer's page."""
+
+import datetime as dt
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from bastion.accounts.roles import Perm
+from bastion.accounts.scoping import Scope, scope_of
+from bastion.lib.days import business_day
+from bastion.lib.sheets import xlsx_table
+from bastion.org.models import Person, Unit
+from bastion.tracing import isolation as iso
+from bastion.tracing.models import (
+    OPEN_ISOLATION_STATES,
+    CareChannel,
+    Isolation,
+    IsolationKind,
+    IsolationState,
+)
+
+LIST_LIMIT = 200  # rows on the page; the xlsx holds them all
+# How a carer reached the person, as the forms say it (the model's "Phone" reads as a number).
+CHANNEL_LABELS = {
+    CareChannel.PHONE: gettext_lazy("Phone call"),
+    CareChannel.NETWORK: gettext_lazy("Online (WeChat, QQ…)"),
+    CareChannel.VISIT: gettext_lazy("Home visit"),
+}
+STATE_FILTERS = {"open": OPEN_ISOLATION_STATES, "all": None} | {
+    value: (value,) for value in IsolationState.values
+}
+
+
+# --- the ledger (隔离人员台账) ------------------------------------------------------------------
+
+
+def _ledger_args(request: HttpRequest) -> tuple[Scope, QuerySet[Isolation], dict]:
+    """The viewer's scope and the filtered isolations; 404 for those without a ledger or a
+    unit out of reach."""
+    scope = scope_of(request.user)
+    if not scope.has(Perm.VIEW_PEOPLE):
+        raise Http404
+    state = request.GET.get("state", "open")
+    kind = request.GET.get("kind", "")
+    code = request.GET.get("unit", "").strip()
+    if state not in STATE_FILTERS or (kind and kind not in IsolationKind.values):
+        raise Http404
+    unit: Unit | None = scope.units().filter(code=code).first() if code else None
+    if code and unit is None:
+        raise Http404
+    isolations = iso.isolations_visible(scope=scope)
+    if STATE_FILTERS[state] is not None:
+        isolations = isolations.filter(state__in=STATE_FILTERS[state])
+    if kind:
+        isolations = isolations.filter(kind=kind)
+    if unit is not None:
+        isolations = isolations.filter(person__unit__path__startswith=unit.path)
+    isolations = isolations.order_by("person__unit__path", "person__number", "-proposed_at")
+    return scope, isolations, {"state": state, "kind": kind, "unit": unit}
+
+
+def _source(isolation: Isolation) -> str:
+    if isolation.contact_id:
+        return _("Contact of a case")
+    if isolation.case_id:
+        return _("Their own case")
+    if isolation.key_area_id:
+        return _("Key area")
+    return _("Registered by hand")
+
+
+@login_required
+def isolation_ledger(request: HttpRequest) -> HttpResponse:
+    """The people in reach under (or proposed for) isolation, with their carer and last contact."""
+    _scope, isolations, filters = _ledger_args(request)
+    today = business_day()
+    rows = []
+    for isolation in isolations[:LIST_LIMIT]:
+        _since, due, overdue = iso.care_due(isolation, today=today)
+        rows.append({"i": isolation, "source": _source(isolation), "due": due, "overdue": overdue})
+    return render(
+        request,
+        "tracing/isolation_ledger.html",
+        {
+            "rows": rows,
+            "count": isolations.count(),
+            "limit": LIST_LIMIT,
+            "today": today,
+            "states": [
+                ("open", _("Proposed or under isolation")),
+                *IsolationState.choices,
+                ("all", _("All")),
+            ],
+            "kinds": IsolationKind.choices,
+            "query": request.GET.urlencode(),
+            **filters,
+        },
+    )
+
+
+def isolation_ledger_xlsx(
+    *, isolations: QuerySet[Isolation], scope_name: str, day: dt.date, exporter: str
+) -> tempfile.SpooledTemporaryFile:
+    """The ledger as an office prints it, streamed a chunk at a time."""
+    title = _(
+        "Ledger of people under isolation: %(scope)s, %(day)s. Exported by %(who)s at %(time)s."
+    ) % {
+        "scope": scope_name,
+        "day": day.isoformat(),
+        "who": exporter,
+        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    columns = [
+        (_("Number"), 14),
+        (_("Name"), 10),
+        (_("Unit"), 28),
+        (_("Kind of isolation"), 12),
+        (_("State"), 10),
+        (_("Why"), 36),
+        (_("Isolated from"), 12),
+        (_("Planned end"), 12),
+        (_("Place"), 16),
+        (_("Carer"), 10),
+        (_("Last contact"), 17),
+        (_("Contact overdue"), 10),
+        (_("Ended on"), 12),
+    ]
+    kinds = {value: str(label) for value, label in IsolationKind.choices}
+    states = {value: str(label) for value, label in IsolationState.choices}
+    yes = _("Yes")
+
+    def rows() -> Iterator[list]:
+        for isolation in isolations.iterator(chunk_size=2000):
+            _since, _due, overdue = iso.care_due(isolation, today=day)
+            last = isolation.last_care_at
+            yield [
+                isolation.person.number,
+                isolation.person.name,
+                isolation.person.unit.name,
+                kinds[isolation.kind],
+                states[isolation.state],
+                isolation.reason,
+                isolation.starts_on.isoformat() if isolation.starts_on else "",
+                isolation.planned_end_on.isoformat() if isolation.planned_end_on else "",
+                isolation.place,
+                isolation.carer.name if isolation.carer else "",
+                timezone.localtime(last).strftime("%Y-%m-%d %H:%M") if last else "",
+                yes if overdue else "",
+                isolation.ended_on.isoformat() if isolation.ended_on else "",
+            ]
+
+    return xlsx_table(sheet=_("Isolation"), title=title, columns=columns, rows=rows())
+
+
+@login_required
+def isolation_ledger_download(request: HttpRequest) -> FileResponse:
+    _scope, isolations, filters = _ledger_args(request)
+    today = business_day()
+    unit = filters["unit"]
+    scope_name = unit.name if unit is not None else _("all in your reach")
+    exporter = request.user.person.name if request.user.person else request.user.get_username()
+    data = isolation_ledger_xlsx(
+        isolations=isolations, scope_name=scope_name, day=today, exporter=exporter
+    )
+    return FileResponse(
+        data,
+        as_attachment=True,
+        filename=f"隔离人员台账-{scope_name}-{today.isoformat()}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- one isolation ------------------------------------------------------------------------------
+
+
+def _isolation_or_404(request: HttpRequest, uid) -> Isolation:
+    try:
+        return iso.isolation_for(request.user, uid)
+    except iso.IsolationRefused as exc:
+        raise Http404 from exc
+
+
+def _labelled(logs) -> list:
+    logs = list(logs)
+    for log in logs:
+        log.channel_label = CHANNEL_LABELS.get(log.channel, log.channel)
+    return logs
+
+
+def _detail(
+    request: HttpRequest, isolation: Isolation, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    today = business_day()
+    may_manage = iso.isolation_may_manage(actor=request.user, person=isolation.person)
+    since, due, overdue = iso.care_due(isolation, today=today)
+    context = {
+        "i": isolation,
+        "person": isolation.person,
+        "events": list(isolation.events.select_related("actor", "actor__person")),
+        "logs": _labelled(isolation.care_logs.select_related("carer")[:100]),
+        "checkins": iso.isolation_checkins(isolation, today=today),
+        "may_manage": may_manage,
+        "may_log": isolation.state == IsolationState.ACTIVE
+        and iso.care_may_log(actor=request.user, isolation=isolation),
+        "kinds": IsolationKind.choices,
+        "channels": list(CHANNEL_LABELS.items()),
+        "today": today,
+        "since": since,
+        "due": due,
+        "overdue": overdue,
+        "error": error,
+        "unmet": iso.release_unmet(isolation=isolation, today=today)
+        if may_manage and isolation.state == IsolationState.ACTIVE
+        else [],
+    }
+    return render(request, "tracing/isolation_detail.html", context, status=status)
+
+
+@login_required
+def isolation_detail(request: HttpRequest, uid) -> HttpResponse:
+    return _detail(request, _isolation_or_404(request, uid))
+
+
+def _carer_named(request: HttpRequest, number: str) -> Person | None:
+    """The carer a form names by number, among the people in the actor's reach."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    carer = scope_of(request.user).people().filter(number=number).first()
+    if carer is None:
+        raise iso.IsolationRefused(
+            _("No one numbered %(number)s in your reach can be named carer.") % {"number": number}
+        )
+    return carer
+
+
+def _act(request: HttpRequest, isolation: Isolation, action: str) -> str:
+    """Do one form's step; the message to show."""
+    post, user = request.POST, request.user
+    if action == "start":
+        iso.isolation_start(
+            actor=user,
+            person=isolation.person,
+            kind=post.get("kind", IsolationKind.HOME),
+            reason=post.get("reason", ""),
+            carer=_carer_named(request, post.get("carer", "")),
+            place=post.get("place", ""),
+            starts_on=post.get("starts_on") or None,
+        )
+        return _("Isolation started; the carer has been told.")
+    if action == "extend":
+        iso.isolation_extend(
+            actor=user, isolation=isolation, days=post.get("days"), reason=post.get("reason", "")
+        )
+        return _("Isolation extended.")
+    if action == "test":
+        iso.isolation_test_record(actor=user, isolation=isolation, tested_on=post.get("tested_on"))
+        return _("Negative test recorded.")
+    if action == "release":
+        iso.isolation_release(
+            actor=user,
+            isolation=isolation,
+            note=post.get("note", ""),
+            early=post.get("early") == "1",
+        )
+        return _("Released from isolation.")
+    if action == "withdraw":
+        iso.isolation_withdraw(actor=user, isolation=isolation, note=post.get("note", ""))
+        return _("Proposal withdrawn.")
+    if action == "carer":
+        carer = _carer_named(request, post.get("carer", ""))
+        if carer is None:
+            raise iso.IsolationRefused(_("Give the number of the new carer."))
+        iso.isolation_carer_set(actor=user, isolation=isolation, carer=carer)
+        return _("Carer changed; the new carer has been told.")
+    if action == "care":
+        iso.care_log(
+            actor=user,
+            isolation=isolation,
+            channel=post.get("channel", ""),
+            needs=post.get("needs", ""),
+            done=post.get("done", ""),
+            client_id=post.get("client_id", ""),
+        )
+        return _("Contact logged.")
+    raise Http404
+
+
+ACTIONS = ("start", "extend", "test", "release", "withdraw", "carer", "care")
+
+
+@login_required
+@require_POST
+def isolation_act(request: HttpRequest, uid, action: str) -> HttpResponse:
+    """One step on an isolation from its page; a refusal shows beside the forms, nothing
+    written."""
+    if action not in ACTIONS:
+        raise Http404
+    isolation = _isolation_or_404(request, uid)
+    try:
+        message = _act(request, isolation, action)
+    except iso.IsolationRefused as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        return _detail(request, isolation, error=exc.message, status=exc.status)
+    messages.success(request, message)
+    return redirect("tracing:isolation_detail", uid=isolation.uid)
+
+
+# --- the carer's page (我照护的隔离人员) ---------------------------------------------------------
+
+
+def _care_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    person = request.user.person
+    today = business_day()
+    cared = iso.cared_by(carer=person, today=today) if person is not None else []
+    return render(
+        request,
+        "tracing/care.html",
+        {
+            "cared": [(c, uuid.uuid4().hex) for c in cared],
+            "today": today,
+            "channels": list(CHANNEL_LABELS.items()),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def care(request: HttpRequest) -> HttpResponse:
+    """The people the viewer cares for under isolation: their week of check-ins, the last
+    contact, and a form to log a call in seconds."""
+    return _care_page(request)
+
+
+@login_required
+@require_POST
+def care_log(request: HttpRequest, uid) -> HttpResponse:
+    isolation = _isolation_or_404(request, uid)
+    try:
+        iso.care_log(
+            actor=request.user,
+            isolation=isolation,
+            channel=request.POST.get("channel", ""),
+            needs=request.POST.get("needs", ""),
+            done=request.POST.get("done", ""),
+            client_id=request.POST.get("client_id", ""),
+        )
+    except iso.IsolationRefused as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        return _care_page(request, error=exc.message, status=exc.status)
+    messages.success(request, _("Contact with %(name)s logged.") % {"name": isolation.person.name})
+    return redirect("tracing:care")
