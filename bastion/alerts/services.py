@@ -29,7 +29,7 @@ from bastion.checkins.selectors import missing_people
 from bastion.lib.chunks import CHUNK, chunks
 from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.refusals import Refused
-from bastion.notify.services import notify, notify_group
+from bastion.notify.services import Message, notify, notify_group, notify_many
 from bastion.org.models import HealthStatus, Person, Unit
 from bastion.org.responsibility import chains_of, owner_for
 
@@ -367,19 +367,23 @@ def alerts_raise_many(
         if owner_id is not None:
             by_owner[owner_id].append((uid, person_id, summary))
     owner_people = Person.objects.in_bulk(list(by_owner))
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for owner_id, items in by_owner.items():
             summaries = {summary for _u, _p, summary in items}
             headline = summaries.pop() if len(summaries) == 1 else items[0][2]
             listed = "、".join(names[person_id] for _u, person_id, _s in items[:50])
             more = len(items) - 50
-            notify(
-                key=f"{key}:{_digest(str(u) for u, _p, _s in items)}",
-                recipients=[owner_people[owner_id]],
-                subject=_("%(n)d of your people: %(summary)s")
-                % {"n": len(items), "summary": headline},
-                body=listed + (_(" and %(n)d more") % {"n": more} if more > 0 else ""),
+            messages.append(
+                Message(
+                    key=f"{key}:{_digest(str(u) for u, _p, _s in items)}",
+                    recipients=[owner_people[owner_id]],
+                    subject=_("%(n)d of your people: %(summary)s")
+                    % {"n": len(items), "summary": headline},
+                    body=listed + (_(" and %(n)d more") % {"n": more} if more > 0 else ""),
+                )
             )
+    notify_many(messages=messages)
     return [pk for pk, *_r in mine]
 
 
@@ -451,7 +455,16 @@ def people_health_refresh_many(*, person_ids: Iterable[int], now: dt.datetime) -
         for person in Person.objects.filter(pk__in=ids).only("pk", "unit_id", *HEALTH_FIELDS):
             if _health_set(person, live.get(person.pk, []), now):
                 changed.append(person)
-    Person.objects.bulk_update(changed, HEALTH_FIELDS, batch_size=CHUNK)
+    # One UPDATE per distinct (status, reason, since): a key area gives a thousand people a
+    # handful of reasons, and a CASE per row (bulk_update) costs seconds to build.
+    same: dict[tuple, list[int]] = defaultdict(list)
+    for person in changed:
+        same[tuple(getattr(person, field) for field in HEALTH_FIELDS)].append(person.pk)
+    for values, pks in same.items():
+        for ids in chunks(pks):
+            Person.objects.filter(pk__in=ids).update(
+                **dict(zip(HEALTH_FIELDS, values, strict=True))
+            )
     units = {person.unit_id for person in changed}
     campaign = active_campaign()
     if campaign is not None and units:

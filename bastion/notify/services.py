@@ -3,12 +3,14 @@
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from bastion.lib.chunks import CHUNK, chunks
 from bastion.notify.models import Notification
 from bastion.org.models import Person
 
@@ -44,6 +46,34 @@ def notify(
     return _queue(rows)
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message of a batch for notify_many."""
+
+    key: str
+    recipients: Sequence[Person]
+    subject: str
+    body: str
+
+
+def notify_many(*, messages: Iterable[Message], channels: Sequence[str] = ("email",)) -> int:
+    """notify() for many messages at once: one outbox insert and one delivery task for all
+    (a key area tells hundreds of owners about their people in one go)."""
+    rows = [
+        Notification(
+            key=f"{m.key}:{channel}:{person.number}"[:200],
+            channel=channel,
+            recipient=person,
+            subject=m.subject[:200],
+            body=m.body,
+        )
+        for m in messages
+        for person in m.recipients
+        for channel in channels
+    ]
+    return _queue(rows)
+
+
 def notify_group(*, key: str, subject: str, body: str) -> int:
     """Queue one message to the group robot (no recipient person)."""
     return _queue(
@@ -53,8 +83,12 @@ def notify_group(*, key: str, subject: str, body: str) -> int:
 
 def _queue(rows: list[Notification]) -> int:
     keys = [r.key for r in rows]
-    before = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    before = {
+        key
+        for chunk in chunks(keys)
+        for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
+    }
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
     new = [k for k in keys if k not in before]
     if new:
         transaction.on_commit(lambda: _deliver(new))

@@ -6,6 +6,7 @@ missing unit report is flagged to the levels above the unit; an urgent report go
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, Q
@@ -108,7 +109,17 @@ def chains_of(
         .annotate(led_path=F("party_org__units__path"))
         .select_related("person", "unit")
     )
-    unit_levels = {pk: _levels(positions, own) for pk, own in prefixes.items()}
+    # Each unit looks only at the positions held over its own ancestors: a thousand units
+    # times a thousand positions would be a million steps.
+    by_path: dict[str, list[Position]] = defaultdict(list)
+    for position in positions:
+        held = position.unit.path if position.unit_id is not None else position.led_path
+        if held is not None:
+            by_path[held].append(position)
+    unit_levels = {
+        pk: _levels([p for path in own for p in by_path.get(path, ())], own)
+        for pk, own in prefixes.items()
+    }
     grid_levels: dict[int, Level] = {}
     if grid_ids:
         workers = (

@@ -8,7 +8,6 @@ university; a tracer confirms each (which starts an isolation) or dismisses it.
 """
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.lib import dorms
 from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
@@ -81,9 +81,6 @@ CLOSENESS = {
     ContactSetting.UNIT: Closeness.GENERAL,
 }
 LAB_KINDS = (UnitKind.LAB, UnitKind.RESEARCH_GROUP)
-# "一号楼301": the building "一号楼", then the room's digits, whose last two are the room on
-# its floor ("3" is the floor).
-ROOM = re.compile(r"(?P<building>.*?\D)(?P<digits>\d{3,})")
 
 
 @dataclass(frozen=True)
@@ -127,16 +124,14 @@ def _shared_places(source: Person, *, day: dt.date) -> Iterator[tuple[int, Found
     """Who shares a room, floor, class, lab or office with `source`: one query."""
     where: list[Q] = []
     dormitory = source.dormitory.strip()
-    room = ROOM.fullmatch(dormitory) if dormitory else None
-    floor_prefix = ""
-    if room:
-        building, digits = room["building"], room["digits"]
-        floor = digits[:-2]
-        floor_prefix = building + floor
-        # The floor's hundred possible rooms, rather than a prefix: LIKE 'x%' uses no b-tree
-        # index on SQLite (case-insensitive LIKE) nor on PostgreSQL outside the C collation,
-        # while equality does on both; and floor 3 ("一号楼301") is not floor 30 ("一号楼3001").
-        where.append(Q(dormitory__in=[f"{floor_prefix}{room:02d}" for room in range(100)]))
+    dorm = dorms.parse(dormitory)
+    floor_prefix = dorm.floor_prefix if dorm is not None else ""
+    if floor_prefix:
+        # The floor's possible rooms, rather than a prefix: LIKE 'x%' uses no b-tree index on
+        # SQLite (case-insensitive LIKE) nor on PostgreSQL outside the C collation, while
+        # equality does on both; and floor 3 ("一号楼301") is not floor 30 ("一号楼3001").
+        rooms = [f"{floor_prefix}{n:02d}" for n in range(100)]
+        where.append(Q(dormitory__in=rooms + [f"{r}室" for r in rooms]))
     elif dormitory:
         where.append(Q(dormitory=dormitory))
     grid: Grid | None = source.grid
@@ -168,10 +163,10 @@ def _shared_places(source: Person, *, day: dt.date) -> Iterator[tuple[int, Found
             lab = labs[unit_id] if unit_id in labs else labs[lab_id]
             word = "同实验室" if lab.kind == UnitKind.LAB else "同课题组"
             yield pk, Found(ContactSetting.LAB, f"{word} {lab.name}", day)
-        if floor_prefix and (
-            their_dormitory.startswith(floor_prefix)
-            and len(their_dormitory) == len(floor_prefix) + 2
-            and their_dormitory[len(floor_prefix) :].isdigit()
+        if (
+            floor_prefix
+            and (theirs := dorms.parse(their_dormitory)) is not None
+            and theirs.floor_prefix == floor_prefix
         ):
             yield pk, Found(ContactSetting.DORM_FLOOR, f"同楼层 {floor_prefix}层", day)
         elif grid is not None and grid_id == grid.pk and grid.kind == Grid.Kind.DORMITORY_FLOOR:

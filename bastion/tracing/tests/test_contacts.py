@@ -363,3 +363,18 @@ def test_the_xlsx_opens_and_lists_the_contacts(people, case, client_as):
     numbers = {row[0].value for row in sheet.iter_rows(min_row=3)}
     assert numbers == {"2020003", "2020002", "2020004", "T1001", "T7001", "2020102"}
     assert client_as(people.student).get("/tracing/contacts.xlsx").status_code == 404
+
+
+def test_the_case_page_fragment_shows_the_contacts_and_the_graph_link(people, case, rf):
+    from django.template.loader import render_to_string
+
+    contacts_propose(case=case)
+    request = rf.get("/tracing/cases/")
+    request.user = user(people.counselor)
+    html = render_to_string(
+        "tracing/case_contacts.html",
+        {"case": case, "contacts": list(Contact.objects.filter(case=case))},
+        request=request,
+    )
+    assert f"/tracing/cases/{case.uid}/graph/" in html
+    assert "张伟" in html and 'value="confirm"' in html

@@ -123,6 +123,22 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("History built in %(seconds).1f s.") % {"seconds": done.seconds})
         )
+        from bastion.demo.tracing import tracing_build
+
+        traced = tracing_build(seed=seed)
+        if traced is not None:
+            self.stdout.write(
+                _(
+                    "Tracing: %(cases)d cases, %(contacts)d proposed contacts, "
+                    "%(isolations)d under isolation, %(clusters)d cluster warnings."
+                )
+                % {
+                    "cases": traced.cases,
+                    "contacts": traced.contacts,
+                    "isolations": traced.isolations,
+                    "clusters": traced.clusters,
+                }
+            )
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  · {line}")
