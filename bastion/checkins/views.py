@@ -104,8 +104,9 @@ def _initial(person: Person, last: CheckIn | None) -> dict:
     }
 
 
-def _division_selects(code: str) -> list[dict]:
-    """Province, city and county selects, pre-filled along `code`'s chain (no JS needed)."""
+def division_selects(code: str, *, prefix: str = "") -> list[dict]:
+    """Province, city and county selects, pre-filled along `code`'s chain (no JS needed);
+    `prefix` names them apart where a form picks two places (a trip's from and to)."""
     chain = divisions.chain(code) if code else []
     selects, parent = [], ""
     for level, (name, label) in enumerate(
@@ -113,7 +114,9 @@ def _division_selects(code: str) -> list[dict]:
     ):
         chosen = chain[level].code if level < len(chain) else ""
         options = divisions.children(parent) if level == 0 or parent else []
-        selects.append({"name": name, "label": label, "options": options, "chosen": chosen})
+        selects.append(
+            {"name": prefix + name, "label": label, "options": options, "chosen": chosen}
+        )
         parent = chosen
     return selects
 
@@ -183,7 +186,7 @@ def _page(request: HttpRequest, *, person: Person, proxy: bool) -> HttpResponse:
             "editing": editing,
             "form": form,
             "error": error,
-            "selects": _division_selects(location or ""),
+            "selects": division_selects(location or ""),
             "client_id": uuid.uuid4().hex,
             "location_name": divisions.full_name(today.location) if today else "",
             "symptom_labels": [campaign.symptom_label(c) for c in today.symptoms] if today else [],

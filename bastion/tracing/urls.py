@@ -1,10 +1,11 @@
 from django.urls import path
 
-from bastion.tracing import views, views_cases, views_contacts, views_isolation
+from bastion.tracing import views, views_cases, views_contacts, views_isolation, views_trips
 
 app_name = "tracing"
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("trips/", views_trips.trips, name="trips"),
     path("clusters/", views.cluster_list, name="clusters"),
     path("clusters/<uuid:uid>/", views.cluster_detail, name="cluster_detail"),
     path("ledgers/key-areas/", views.key_area_ledger, name="key_area_ledger"),

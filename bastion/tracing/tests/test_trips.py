@@ -123,3 +123,63 @@ def test_the_database_refuses_a_trip_that_ends_before_it_starts(world, campaign)
             source="self",
             registered_at=at(DAY, dt.time(9, 0)),
         )
+
+
+# --- the trips page ------------------------------------------------------------------------------
+
+
+def _form(**extra) -> dict:
+    data = {
+        "from_province": "420000",
+        "from_city": "420100",
+        "from_county": "420106",
+        "to_province": "110000",
+        "to_city": "110100",
+        "to_county": "110108",
+        "departs_on": "2020-01-20",
+        "arrives_on": "2020-01-20",
+        "transport": "train",
+        "number": "g 1234",
+        "purpose": "返校",
+        "client_id": "page-1",
+    }
+    return data | extra
+
+
+def test_a_student_reports_a_trip_on_the_page_and_sees_it_listed(world, campaign, client_as):
+    client = client_as(world.student)
+    assert client.get("/tracing/trips/").status_code == 200
+    answer = client.post("/tracing/trips/", _form())
+    assert answer.status_code == 302
+    trip = Trip.objects.get(person=world.student)
+    assert (trip.origin, trip.destination, trip.number) == ("420106", "110108", "G1234")
+    assert trip.source == "self"
+    client.post("/tracing/trips/", _form())  # a double tap writes nothing
+    assert Trip.objects.filter(person=world.student).count() == 1
+    page = client.get("/tracing/trips/")
+    assert "湖北省武汉市武昌区" in page.content.decode()
+
+
+def test_the_page_shows_a_refusal_and_writes_nothing(world, campaign, client_as):
+    page = client_as(world.student).post(
+        "/tracing/trips/", _form(arrives_on="2020-01-19", client_id="page-2")
+    )
+    assert page.status_code == 200
+    assert "到达日期不能早于出发日期。" in page.content.decode()
+    assert not Trip.objects.exists()
+
+
+def test_a_counselor_registers_a_trip_for_a_student_and_not_for_a_stranger(
+    world, campaign, client_as
+):
+    client = client_as(world.counselor)
+    answer = client.post(f"/tracing/trips/?person={world.student.number}", _form())
+    assert answer.status_code == 302
+    assert Trip.objects.get(person=world.student).source == "screener"
+    assert client.get(f"/tracing/trips/?person={world.other_student.number}").status_code == 404
+    assert (
+        client_as(world.student)
+        .get(f"/tracing/trips/?person={world.grid_worker.number}")
+        .status_code
+        == 404
+    )

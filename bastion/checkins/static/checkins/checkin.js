@@ -1,7 +1,10 @@
 // Province → city → county: fill the next select from /api/v1/divisions?parent=<code>.
+// Every `.where` block of the page is one picker (a trip has two: from and to).
 document.addEventListener("DOMContentLoaded", () => {
-  const where = document.querySelector(".where");
-  if (!where) return;
+  document.querySelectorAll(".where").forEach((where) => picker(where));
+});
+
+function picker(where) {
   const url = where.dataset.divisions;
   const selects = [...where.querySelectorAll("select")];
   const fill = (select, items) => {
@@ -23,4 +26,4 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   selects.slice(1).forEach((s) => { s.hidden = s.length <= 1; });
-});
+}
