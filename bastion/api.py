@@ -37,6 +37,7 @@ from bastion.reports.api import router as reports_router  # noqa: E402
 from bastion.reports.api_urgent import router as urgent_router  # noqa: E402
 from bastion.tracing.api import router as tracing_router  # noqa: E402
 from bastion.tracing.api_cases import router as cases_router  # noqa: E402
+from bastion.tracing.api_contacts import router as contacts_router  # noqa: E402
 from bastion.tracing.api_isolation import router as isolation_router  # noqa: E402
 
 api.add_router("/", org_router)
@@ -46,4 +47,5 @@ api.add_router("/", reports_router)
 api.add_router("/", urgent_router)
 api.add_router("/", tracing_router)
 api.add_router("/", cases_router)
+api.add_router("/", contacts_router)
 api.add_router("/", isolation_router)
