@@ -126,7 +126,11 @@ def _ledger_setup(figure: str):
         count, entries = key_area_ledger(scope=EVERYTHING, campaign=campaign, today=today)
         out = key_area_ledger_xlsx(
             title="涉重点地区人员台账",
-            entries=entries, scope_name="示范大学", day=today, exporter="bench", show_phone=True
+            entries=entries,
+            scope_name="示范大学",
+            day=today,
+            exporter="bench",
+            show_phone=True,
         )
         out.close()
         return count

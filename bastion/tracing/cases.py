@@ -28,6 +28,8 @@ from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.org.models import Person, Unit
 from bastion.reports.models import UrgentReport
+from bastion.tracing.contacts import contacts_propose
+from bastion.tracing.isolation import isolations_propose_many
 from bastion.tracing.models import (
     CASE_NEXT,
     OPEN_CASE_STATUSES,
@@ -86,12 +88,17 @@ def _label(status: str) -> str:
 # --- selectors ---------------------------------------------------------------------------
 
 
-def cases_visible(*, scope: Scope) -> QuerySet[Case]:
-    """The cases of the people in reach, for those who read people's records or trace.
+def cases_may_read(scope: Scope) -> bool:
+    """Those who read people's records or trace read cases.
 
     A person without either reads no case, not even their own: the case file is the tracers'.
     """
-    if not (scope.has(Perm.VIEW_PEOPLE) or scope.has(Perm.TRACE)):
+    return scope.has(Perm.VIEW_PEOPLE) or scope.has(Perm.TRACE)
+
+
+def cases_visible(*, scope: Scope) -> QuerySet[Case]:
+    """The cases of the people in reach, for those who may read cases."""
+    if not cases_may_read(scope):
         return Case.objects.none()
     return Case.objects.filter(scope.people_q(prefix="person__")).select_related(
         "person", "person__unit", "campaign"
@@ -246,7 +253,7 @@ def four_earlies(
     table = [
         summary(u, u.name, buckets[u.pk])
         for u in units
-        if buckets[u.pk] or u is not unit  # the unit's own row only when it has cases
+        if buckets[u.pk]  # a unit without cases has nothing to say about earliness
     ]
     total = _("University total") if scope.everyone and unit is None else _("Total")
     table.append(summary(None, total, moments))
@@ -339,23 +346,12 @@ def _file_report(*, case: Case, kind: str, actor: User, now: dt.datetime) -> Urg
 
 def _propose_contacts_and_isolation(*, case: Case, now: dt.datetime) -> None:
     """Bastion's proposals for a new case: the person's contacts, and their own isolation."""
-    # TODO(lead): drop the guards once contacts.py and isolation.py have landed.
-    try:
-        from bastion.tracing.contacts import contacts_propose
-    except (ImportError, AttributeError):
-        contacts_propose = None
-    if contacts_propose is not None:
-        contacts_propose(case=case, now=now)
-    try:
-        from bastion.tracing.isolation import isolations_propose_many
-    except (ImportError, AttributeError):
-        isolations_propose_many = None
-    if isolations_propose_many is not None:
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("Suspected case")
-        isolations_propose_many(
-            campaign=case.campaign, reasons={case.person_id: reason}, case=case, now=now
-        )
+    contacts_propose(case=case, now=now)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Suspected case")
+    isolations_propose_many(
+        campaign=case.campaign, reasons={case.person_id: reason}, case=case, now=now
+    )
 
 
 def case_record(

@@ -28,6 +28,7 @@ from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.org.models import Grid, Person, PersonKind, Unit, UnitKind
+from bastion.tracing.isolation import isolation_start
 from bastion.tracing.models import (
     Case,
     CaseStatus,
@@ -291,10 +292,6 @@ def _day(value: Any) -> dt.date:
 
 def _isolate(*, actor: User, contact: Contact, now: dt.datetime) -> None:
     """Start the confirmed contact's isolation: central for a close contact, home otherwise."""
-    try:
-        from bastion.tracing.isolation import isolation_start
-    except (ImportError, AttributeError):  # isolation lands separately; until then, no-op
-        return
     case_person = contact.case.person
     reason = (
         f"病例{case_person.name}的密切接触者：{contact.reason or contact.get_setting_display()}"

@@ -4,13 +4,13 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.campaigns.models import RiskLevel
 from bastion.lib import divisions
 from bastion.lib.sheets import by_health, xlsx_table
 from bastion.org.models import HealthStatus, PersonKind
+from bastion.tracing.ledgers import ledger_title
 from bastion.tracing.selectors import LedgerEntry
 
 
@@ -23,13 +23,6 @@ def key_area_ledger_xlsx(
     exporter: str,
     show_phone: bool,
 ) -> tempfile.SpooledTemporaryFile:
-    title = _("%(what)s: %(scope)s, %(day)s. Exported by %(who)s at %(time)s.") % {
-        "what": title,
-        "scope": scope_name,
-        "day": day.isoformat(),
-        "who": exporter,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    }
     columns = [
         (_("Number"), 14),
         (_("Name"), 10),
@@ -66,4 +59,5 @@ def key_area_ledger_xlsx(
             ]
             yield by_health(values, entry.health_status)
 
+    title = ledger_title(what=title, scope_name=scope_name, day=day, exporter=exporter)
     return xlsx_table(sheet=_("Key areas"), title=title, columns=columns, rows=rows())

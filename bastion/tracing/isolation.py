@@ -140,14 +140,6 @@ def _day(value: Any, *, what: str) -> dt.date:
         ) from None
 
 
-def _locked(isolation: Isolation) -> Isolation:
-    return (
-        Isolation.objects.select_for_update()
-        .select_related("campaign", "person", "carer")
-        .get(pk=isolation.pk)
-    )
-
-
 def _managed(actor: User | None, isolation: Isolation) -> None:
     if not isolation_may_manage(actor=actor, person=isolation.person):
         raise _not_found()
@@ -160,6 +152,19 @@ def _need_state(isolation: Isolation, state: str) -> None:
             % {"state": isolation.get_state_display()},
             status=409,
         )
+
+
+def _locked(isolation: Isolation, *, state: str | None = None) -> Isolation:
+    """The isolation read again and locked for the write; refused (409) unless it is in
+    `state`, when one is given."""
+    locked = (
+        Isolation.objects.select_for_update()
+        .select_related("campaign", "person", "carer")
+        .get(pk=isolation.pk)
+    )
+    if state is not None:
+        _need_state(locked, state)
+    return locked
 
 
 def _event(isolation: Isolation, action: str, *, at: dt.datetime, actor, note: str = ""):
@@ -408,8 +413,7 @@ def isolation_extend(
         raise IsolationRefused(_("Extend by 1 to %(n)d days.") % {"n": EXTEND_MAX_DAYS})
     reason = _text(reason, limit=REASON_MAX, what=_("reason"), required=True)
     with transaction.atomic():
-        isolation = _locked(isolation)
-        _need_state(isolation, IsolationState.ACTIVE)
+        isolation = _locked(isolation, state=IsolationState.ACTIVE)
         before = isolation.planned_end_on
         isolation.planned_end_on = before + dt.timedelta(days=days)
         isolation.save(update_fields=["planned_end_on"])
@@ -428,8 +432,7 @@ def isolation_test_record(
     if tested_on > business_day(now):
         raise IsolationRefused(_("The test day is in the future."))
     with transaction.atomic():
-        isolation = _locked(isolation)
-        _need_state(isolation, IsolationState.ACTIVE)
+        isolation = _locked(isolation, state=IsolationState.ACTIVE)
         if tested_on < isolation.starts_on:
             raise IsolationRefused(
                 _("A test before the isolation started (%(day)s) does not count.")
@@ -497,8 +500,7 @@ def isolation_release(
     if early and not note:
         raise IsolationRefused(_("Say why the isolation ends early."))
     with transaction.atomic():
-        isolation = _locked(isolation)
-        _need_state(isolation, IsolationState.ACTIVE)
+        isolation = _locked(isolation, state=IsolationState.ACTIVE)
         unmet = release_unmet(isolation=isolation, today=today, early=early)
         if unmet:
             raise IsolationRefused(
@@ -540,8 +542,7 @@ def isolation_withdraw(
     _managed(actor, isolation)
     note = _text(note, limit=REASON_MAX, what=_("reason"), required=True)
     with transaction.atomic():
-        isolation = _locked(isolation)
-        _need_state(isolation, IsolationState.PROPOSED)
+        isolation = _locked(isolation, state=IsolationState.PROPOSED)
         isolation.state = IsolationState.WITHDRAWN
         isolation.ended_on = business_day(now)
         isolation.end_note = note
@@ -653,8 +654,7 @@ def care_log(
         raise IsolationRefused(_("This isolation has no carer: name one first."))
     try:
         with transaction.atomic():
-            locked = _locked(isolation)
-            _need_state(locked, IsolationState.ACTIVE)
+            locked = _locked(isolation, state=IsolationState.ACTIVE)
             log = CareLog.objects.create(
                 isolation=locked,
                 carer=carer,

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bastion.accounts.roles import Perm
-from bastion.accounts.scoping import Scope, scope_of
+from bastion.accounts.scoping import scope_of
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import business_day
-from bastion.org.models import Unit
 from bastion.tracing import clusters, selectors
 from bastion.tracing.export import key_area_ledger_xlsx
+from bastion.tracing.ledgers import exporter_name, ledger_file, ledger_scope, ledger_scope_name
 from bastion.tracing.selectors import Whereabouts
 
 LIST_LIMIT = 200  # rows on the page; the xlsx holds them all
@@ -38,24 +38,11 @@ def _whereabouts(request: HttpRequest) -> Whereabouts:
         raise Http404 from None
 
 
-def _ledger_args(request: HttpRequest) -> tuple[Scope, Unit | None]:
-    """The viewer's scope and the unit filter (?unit=CODE); 404 for those without a ledger
-    or a unit out of reach."""
-    scope = scope_of(request.user)
-    if not scope.has(Perm.VIEW_PEOPLE):
-        raise Http404
-    code = request.GET.get("unit", "").strip()
-    unit = scope.units().filter(code=code).first() if code else None
-    if code and unit is None:
-        raise Http404
-    return scope, unit
-
-
 @login_required
 def key_area_ledger(request: HttpRequest) -> HttpResponse:
     """People in reach in or back from a key area within the quarantine window: all of them,
     those back (?where=back) or those still there (?where=there)."""
-    scope, unit = _ledger_args(request)
+    scope, unit = ledger_scope(request)
     where = _whereabouts(request)
     campaign = active_campaign()
     context = {
@@ -84,7 +71,7 @@ def key_area_ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def key_area_ledger_download(request: HttpRequest) -> FileResponse:
     """The whole ledger as an xlsx, streamed."""
-    scope, unit = _ledger_args(request)
+    scope, unit = ledger_scope(request)
     where = _whereabouts(request)
     campaign = active_campaign()
     if campaign is None:
@@ -93,21 +80,17 @@ def key_area_ledger_download(request: HttpRequest) -> FileResponse:
     _count, entries = selectors.key_area_ledger(
         scope=scope, campaign=campaign, today=today, unit=unit, where=where
     )
-    exporter = request.user.person.name if request.user.person else request.user.get_username()
-    scope_name = unit.name if unit is not None else _("all in your reach")
+    title = str(WHEREABOUTS_TITLES[where])
+    scope_name = ledger_scope_name(unit)
     data = key_area_ledger_xlsx(
-        title=str(WHEREABOUTS_TITLES[where]),
+        title=title,
         entries=entries,
         scope_name=scope_name,
         day=today,
-        exporter=exporter,
+        exporter=exporter_name(request.user),
         show_phone=scope.has(Perm.VIEW_PHONE),
     )
-    return FileResponse(
-        data,
-        as_attachment=True,
-        filename=f"{WHEREABOUTS_TITLES[where]}-{scope_name}-{today.isoformat()}.xlsx",
-    )
+    return ledger_file(data, name=title, scope_name=scope_name, day=today)
 
 
 # --- the tracing desk and cluster warnings ---------------------------------------------------

@@ -3,15 +3,14 @@ four earlies, its xlsx, a new case, one case with its moves and moments."""
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,39 +21,31 @@ from bastion.accounts.scoping import Scope, scope_of
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI, business_day
 from bastion.lib.sheets import xlsx_table
-from bastion.org.models import Unit
 from bastion.tracing import cases as svc
-from bastion.tracing.models import CaseStatus
+from bastion.tracing.ledgers import (
+    exporter_name,
+    ledger_file,
+    ledger_scope,
+    ledger_scope_name,
+    ledger_title,
+)
+from bastion.tracing.models import Case, CaseStatus, Contact
 
 LIST_LIMIT = 200  # rows on the page; the xlsx holds them all
-CONTACTS_TEMPLATE = "tracing/case_contacts.html"
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _may_read(scope: Scope) -> bool:
-    return scope.has(Perm.VIEW_PEOPLE) or scope.has(Perm.TRACE)
-
-
-def _ledger_args(request: HttpRequest) -> tuple[Scope, str, Unit | None]:
-    """The viewer's scope and the filters (?status=…&unit=CODE); 404 for those who read no
-    cases and for a unit out of reach."""
-    scope = scope_of(request.user)
-    if not _may_read(scope):
-        raise Http404
+def _status(request: HttpRequest) -> str:
+    """The status filter (?status=…): empty for every status, or for one not known."""
     status = request.GET.get("status", "").strip()
-    if status not in CaseStatus.values:
-        status = ""
-    code = request.GET.get("unit", "").strip()
-    unit = scope.units().filter(code=code).first() if code else None
-    if code and unit is None:
-        raise Http404
-    return scope, status, unit
+    return status if status in CaseStatus.values else ""
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The cases ledger (病例台账) and the four earlies per unit."""
-    scope, status, unit = _ledger_args(request)
+    scope, unit = ledger_scope(request, may_read=svc.cases_may_read)
+    status = _status(request)
     campaign = active_campaign()
     context = {
         "campaign": campaign,
@@ -82,22 +73,22 @@ def _when(value: dt.datetime | None) -> str:
 @login_required
 def case_list_download(request: HttpRequest) -> FileResponse:
     """The whole ledger as an xlsx, streamed, as an office prints it."""
-    scope, status, unit = _ledger_args(request)
+    scope, unit = ledger_scope(request, may_read=svc.cases_may_read)
+    status = _status(request)
     campaign = active_campaign()
     if campaign is None:
         raise Http404
     today = business_day()
     cases = svc.case_ledger(scope=scope, campaign=campaign, status=status, unit=unit)
-    exporter = request.user.person.name if request.user.person else request.user.get_username()
-    scope_name = unit.name if unit is not None else _("all in your reach")
+    scope_name = ledger_scope_name(unit)
     if status:
         scope_name = f"{scope_name}（{CaseStatus(status).label}）"
-    title = _("Cases ledger: %(scope)s, %(day)s. Exported by %(who)s at %(time)s.") % {
-        "scope": scope_name,
-        "day": today.isoformat(),
-        "who": exporter,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    }
+    title = ledger_title(
+        what=_("Cases ledger"),
+        scope_name=scope_name,
+        day=today,
+        exporter=exporter_name(request.user),
+    )
     columns = [
         (_("Number"), 14),
         (_("Name"), 10),
@@ -138,11 +129,7 @@ def case_list_download(request: HttpRequest) -> FileResponse:
             ]
 
     data = xlsx_table(sheet=_("Cases"), title=title, columns=columns, rows=rows())
-    return FileResponse(
-        data,
-        as_attachment=True,
-        filename=f"病例台账-{scope_name}-{today.isoformat()}.xlsx",
-    )
+    return ledger_file(data, name="病例台账", scope_name=scope_name, day=today)
 
 
 class CaseForm(forms.Form):
@@ -212,45 +199,31 @@ class CaseTimesForm(forms.Form):
     )
 
 
-def _case_or_404(request: HttpRequest, uid) -> "svc.Case":
+def case_or_404(request: HttpRequest, uid) -> Case:
+    """The case, if the viewer may read it: 404 otherwise, as if missing."""
     try:
         return svc.case_for(request.user, uid)
     except svc.CaseRefused as exc:
         raise Http404 from exc
 
 
-def _contacts_section(case, scope: Scope) -> tuple[str | None, list, int]:
-    """The link to the chain-of-transmission graph (when the contacts pages have landed: they
-    are built alongside, and this page must not break without them), the case's contacts in
-    the viewer's reach, and how many more there are out of it."""
-    try:
-        graph_url = reverse("tracing:case_graph", args=[case.uid])
-    except NoReverseMatch:
-        graph_url = None
+def _contacts_in_reach(case: Case, scope: Scope) -> tuple[list[Contact], int]:
+    """The case's contacts in the viewer's reach, and how many more there are out of it."""
     every = case.contacts.all()
     contacts = list(
         every.filter(scope.people_q(prefix="person__"))
         .select_related("person", "person__unit", "source")
         .order_by("degree", "closeness", "person__number")
     )
-    return graph_url, contacts, every.count() - len(contacts)
-
-
-def _contacts_template() -> str | None:
-    """The contacts engineer's section of the case page, once it exists; else ours."""
-    try:
-        get_template(CONTACTS_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return CONTACTS_TEMPLATE
+    return contacts, every.count() - len(contacts)
 
 
 @login_required
 def case_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    case = _case_or_404(request, uid)
+    case = case_or_404(request, uid)
     scope = scope_of(request.user)
     may_trace = scope.has(Perm.TRACE)
-    graph_url, contacts, contacts_hidden = _contacts_section(case, scope)
+    contacts, contacts_hidden = _contacts_in_reach(case, scope)
     times = CaseTimesForm(
         initial={
             "isolated_at": case.isolated_at and timezone.localtime(case.isolated_at),
@@ -266,39 +239,47 @@ def case_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         "next_states": svc.case_next_states(case) if may_trace else [],
         "may_trace": may_trace,
         "times": times,
-        "graph_url": graph_url,
         "contacts": contacts,
         "contacts_hidden": contacts_hidden,
-        "contacts_template": _contacts_template(),
     }
     return render(request, "tracing/case_detail.html", context)
 
 
-@login_required
-@require_POST
-def case_move(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    case = _case_or_404(request, uid)
+def _case_step(
+    request: HttpRequest, case: Case, step: Callable[..., Case], *, done: str, **values: Any
+) -> HttpResponse:
+    """Take one step on the case from its page, and back to it with what came of it; a
+    refusal for a case out of reach is a 404, as if missing."""
     try:
-        svc.case_move(
-            actor=request.user,
-            case=case,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
-            hospital=request.POST.get("hospital", ""),
-        )
+        step(actor=request.user, case=case, **values)
     except svc.CaseRefused as exc:
         if exc.status == 404:
             raise Http404 from exc
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Status changed."))
+        messages.success(request, done)
     return redirect("tracing:case_detail", uid=case.uid)
 
 
 @login_required
 @require_POST
+def case_move(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    case = case_or_404(request, uid)
+    return _case_step(
+        request,
+        case,
+        svc.case_move,
+        done=_("Status changed."),
+        status=request.POST.get("status", ""),
+        note=request.POST.get("note", ""),
+        hospital=request.POST.get("hospital", ""),
+    )
+
+
+@login_required
+@require_POST
 def case_times(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    case = _case_or_404(request, uid)
+    case = case_or_404(request, uid)
     form = CaseTimesForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -306,18 +287,12 @@ def case_times(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
                 messages.error(request, error)
         return redirect("tracing:case_detail", uid=case.uid)
     data = form.cleaned_data
-    try:
-        svc.case_times_set(
-            actor=request.user,
-            case=case,
-            isolated_at=data["isolated_at"],
-            treated_at=data["treated_at"],
-            hospital=data["hospital"] if data["hospital"] != case.hospital else None,
-        )
-    except svc.CaseRefused as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("tracing:case_detail", uid=case.uid)
+    return _case_step(
+        request,
+        case,
+        svc.case_times_set,
+        done=_("Saved."),
+        isolated_at=data["isolated_at"],
+        treated_at=data["treated_at"],
+        hospital=data["hospital"] if data["hospital"] != case.hospital else None,
+    )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,29 +17,27 @@ from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.sheets import xlsx_table
-from bastion.org.models import Unit
 from bastion.tracing import contacts as service
-from bastion.tracing.models import Case, Closeness, Contact, ContactState
+from bastion.tracing.ledgers import (
+    exporter_name,
+    ledger_file,
+    ledger_scope,
+    ledger_scope_name,
+    ledger_title,
+)
+from bastion.tracing.models import Closeness, Contact, ContactState
+from bastion.tracing.views_cases import case_or_404
 
 LIST_LIMIT = 200  # rows on the page; the xlsx holds them all
 CHUNK = 2000
 
 
-def _ledger_args(request: HttpRequest) -> tuple[Scope, Unit | None, str, str]:
-    """The viewer's scope and filters (?unit=CODE&state=&closeness=); 404 for those without
-    a ledger or a unit out of reach."""
-    scope = scope_of(request.user)
-    if not scope.has(Perm.VIEW_PEOPLE):
-        raise Http404
-    code = request.GET.get("unit", "").strip()
-    unit = scope.units().filter(code=code).first() if code else None
-    if code and unit is None:
-        raise Http404
+def _filters(request: HttpRequest) -> tuple[str, str]:
+    """The state and closeness filters (?state=&closeness=): empty for all, or for one not
+    known."""
     state = request.GET.get("state", "")
     closeness = request.GET.get("closeness", "")
     return (
-        scope,
-        unit,
         state if state in ContactState.values else "",
         closeness if closeness in Closeness.values else "",
     )
@@ -65,7 +62,8 @@ def _rows(scope: Scope, contacts: list[Contact]) -> list[dict]:
 @login_required
 def contacts_ledger(request: HttpRequest) -> HttpResponse:
     """The contacts ledger (密切接触者台账) of the people in reach."""
-    scope, unit, state, closeness = _ledger_args(request)
+    scope, unit = ledger_scope(request)
+    state, closeness = _filters(request)
     contacts = service.contacts_ledger(scope=scope, unit=unit, state=state, closeness=closeness)
     page = list(contacts[: LIST_LIMIT + 1])
     context = {
@@ -86,17 +84,17 @@ def contacts_ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def contacts_ledger_download(request: HttpRequest) -> FileResponse:
     """The whole ledger as an xlsx, as an office prints it, streamed a chunk at a time."""
-    scope, unit, state, closeness = _ledger_args(request)
+    scope, unit = ledger_scope(request)
+    state, closeness = _filters(request)
     contacts = service.contacts_ledger(scope=scope, unit=unit, state=state, closeness=closeness)
     today = business_day()
-    exporter = request.user.person.name if request.user.person_id else request.user.get_username()
-    scope_name = unit.name if unit is not None else _("all in your reach")
-    title = _("Ledger of contacts: %(scope)s, %(day)s. Exported by %(who)s at %(time)s.") % {
-        "scope": scope_name,
-        "day": today.isoformat(),
-        "who": exporter,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    }
+    scope_name = ledger_scope_name(unit)
+    title = ledger_title(
+        what=_("Ledger of contacts"),
+        scope_name=scope_name,
+        day=today,
+        exporter=exporter_name(request.user),
+    )
     columns = [
         (_("Number"), 14),
         (_("Name"), 10),
@@ -131,12 +129,7 @@ def contacts_ledger_download(request: HttpRequest) -> FileResponse:
                 ]
 
     data = xlsx_table(sheet=_("Contacts"), title=title, columns=columns, rows=rows())
-    return FileResponse(
-        data,
-        as_attachment=True,
-        filename=f"密切接触者台账-{scope_name}-{today.isoformat()}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return ledger_file(data, name="密切接触者台账", scope_name=scope_name, day=today)
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -147,6 +140,14 @@ def _back(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("tracing:contacts")
     return redirect(target)
+
+
+def _refused(request: HttpRequest, refused: Refused) -> HttpResponse:
+    """A refusal as a message back on the page; out of reach is a 404, as if missing."""
+    if refused.status == 404:
+        raise Http404 from refused
+    messages.error(request, refused.message)
+    return _back(request)
 
 
 @login_required
@@ -165,10 +166,7 @@ def contact_decide(request: HttpRequest, uid: str) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except Refused as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-        return _back(request)
+        return _refused(request, exc)
     if decision == "confirm":
         messages.success(
             request, _("%(name)s is confirmed as a contact.") % {"name": contact.person.name}
@@ -186,29 +184,9 @@ def contact_propose(request: HttpRequest, uid: str) -> HttpResponse:
         contact = service.contact_for(request.user, uid)
         found = service.contacts_of_contact_propose(actor=request.user, contact=contact)
     except Refused as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-        return _back(request)
+        return _refused(request, exc)
     messages.success(request, _("%(n)s contacts of contacts proposed.") % {"n": len(found)})
     return _back(request)
-
-
-def _case_for(request: HttpRequest, uid) -> Case:
-    """The case, if its person is in the viewer's reach: 404 otherwise, as if missing."""
-    try:
-        from bastion.tracing.cases import case_for
-    except (ImportError, AttributeError):
-        case_for = None
-    if case_for is not None:
-        try:
-            return case_for(request.user, uid)
-        except Refused as exc:
-            raise Http404 from exc
-    case = Case.objects.select_related("person").filter(uid=uid).first()
-    if case is None or not scope_of(request.user).people().filter(pk=case.person_id).exists():
-        raise Http404
-    return case
 
 
 @login_required
@@ -217,7 +195,7 @@ def case_graph(request: HttpRequest, uid) -> HttpResponse:
     scope = scope_of(request.user)
     if not scope.has(Perm.VIEW_PEOPLE):
         raise Http404
-    case = _case_for(request, uid)
+    case = case_or_404(request, uid)
     graph = service.contact_graph(case=case, scope=scope)
     name = case.person.name
     return render(

@@ -16,12 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bastion.accounts.roles import Perm
-from bastion.accounts.scoping import Scope, scope_of
+from bastion.accounts.scoping import scope_of
 from bastion.lib.days import business_day
 from bastion.lib.sheets import xlsx_table
-from bastion.org.models import Person, Unit
+from bastion.org.models import Person
 from bastion.tracing import isolation as iso
+from bastion.tracing.ledgers import (
+    exporter_name,
+    ledger_file,
+    ledger_scope,
+    ledger_scope_name,
+    ledger_title,
+)
 from bastion.tracing.models import (
     OPEN_ISOLATION_STATES,
     CareChannel,
@@ -45,19 +51,13 @@ STATE_FILTERS = {"open": OPEN_ISOLATION_STATES, "all": None} | {
 # --- the ledger (隔离人员台账) ------------------------------------------------------------------
 
 
-def _ledger_args(request: HttpRequest) -> tuple[Scope, QuerySet[Isolation], dict]:
-    """The viewer's scope and the filtered isolations; 404 for those without a ledger or a
-    unit out of reach."""
-    scope = scope_of(request.user)
-    if not scope.has(Perm.VIEW_PEOPLE):
-        raise Http404
+def _ledger_isolations(request: HttpRequest) -> tuple[QuerySet[Isolation], dict]:
+    """The isolations in the viewer's reach, filtered (?state=&kind=&unit=CODE); 404 for those
+    without a ledger, an unknown filter or a unit out of reach."""
+    scope, unit = ledger_scope(request)
     state = request.GET.get("state", "open")
     kind = request.GET.get("kind", "")
-    code = request.GET.get("unit", "").strip()
     if state not in STATE_FILTERS or (kind and kind not in IsolationKind.values):
-        raise Http404
-    unit: Unit | None = scope.units().filter(code=code).first() if code else None
-    if code and unit is None:
         raise Http404
     isolations = iso.isolations_visible(scope=scope)
     if STATE_FILTERS[state] is not None:
@@ -67,7 +67,7 @@ def _ledger_args(request: HttpRequest) -> tuple[Scope, QuerySet[Isolation], dict
     if unit is not None:
         isolations = isolations.filter(person__unit__path__startswith=unit.path)
     isolations = isolations.order_by("person__unit__path", "person__number", "-proposed_at")
-    return scope, isolations, {"state": state, "kind": kind, "unit": unit}
+    return isolations, {"state": state, "kind": kind, "unit": unit}
 
 
 def _source(isolation: Isolation) -> str:
@@ -83,7 +83,7 @@ def _source(isolation: Isolation) -> str:
 @login_required
 def isolation_ledger(request: HttpRequest) -> HttpResponse:
     """The people in reach under (or proposed for) isolation, with their carer and last contact."""
-    _scope, isolations, filters = _ledger_args(request)
+    isolations, filters = _ledger_isolations(request)
     today = business_day()
     rows = []
     for isolation in isolations[:LIST_LIMIT]:
@@ -113,14 +113,9 @@ def isolation_ledger_xlsx(
     *, isolations: QuerySet[Isolation], scope_name: str, day: dt.date, exporter: str
 ) -> tempfile.SpooledTemporaryFile:
     """The ledger as an office prints it, streamed a chunk at a time."""
-    title = _(
-        "Ledger of people under isolation: %(scope)s, %(day)s. Exported by %(who)s at %(time)s."
-    ) % {
-        "scope": scope_name,
-        "day": day.isoformat(),
-        "who": exporter,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    }
+    title = ledger_title(
+        what=_("People under isolation"), scope_name=scope_name, day=day, exporter=exporter
+    )
     columns = [
         (_("Number"), 14),
         (_("Name"), 10),
@@ -165,20 +160,16 @@ def isolation_ledger_xlsx(
 
 @login_required
 def isolation_ledger_download(request: HttpRequest) -> FileResponse:
-    _scope, isolations, filters = _ledger_args(request)
+    isolations, filters = _ledger_isolations(request)
     today = business_day()
-    unit = filters["unit"]
-    scope_name = unit.name if unit is not None else _("all in your reach")
-    exporter = request.user.person.name if request.user.person else request.user.get_username()
+    scope_name = ledger_scope_name(filters["unit"])
     data = isolation_ledger_xlsx(
-        isolations=isolations, scope_name=scope_name, day=today, exporter=exporter
+        isolations=isolations,
+        scope_name=scope_name,
+        day=today,
+        exporter=exporter_name(request.user),
     )
-    return FileResponse(
-        data,
-        as_attachment=True,
-        filename=f"隔离人员台账-{scope_name}-{today.isoformat()}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return ledger_file(data, name="隔离人员台账", scope_name=scope_name, day=today)
 
 
 # --- one isolation ------------------------------------------------------------------------------
@@ -245,6 +236,18 @@ def _carer_named(request: HttpRequest, number: str) -> Person | None:
     return carer
 
 
+def _care_log(request: HttpRequest, isolation: Isolation) -> None:
+    """Log the carer's contact the form describes."""
+    iso.care_log(
+        actor=request.user,
+        isolation=isolation,
+        channel=request.POST.get("channel", ""),
+        needs=request.POST.get("needs", ""),
+        done=request.POST.get("done", ""),
+        client_id=request.POST.get("client_id", ""),
+    )
+
+
 def _act(request: HttpRequest, isolation: Isolation, action: str) -> str:
     """Do one form's step; the message to show."""
     post, user = request.POST, request.user
@@ -285,14 +288,7 @@ def _act(request: HttpRequest, isolation: Isolation, action: str) -> str:
         iso.isolation_carer_set(actor=user, isolation=isolation, carer=carer)
         return _("Carer changed; the new carer has been told.")
     if action == "care":
-        iso.care_log(
-            actor=user,
-            isolation=isolation,
-            channel=post.get("channel", ""),
-            needs=post.get("needs", ""),
-            done=post.get("done", ""),
-            client_id=post.get("client_id", ""),
-        )
+        _care_log(request, isolation)
         return _("Contact logged.")
     raise Http404
 
@@ -350,14 +346,7 @@ def care(request: HttpRequest) -> HttpResponse:
 def care_log(request: HttpRequest, uid) -> HttpResponse:
     isolation = _isolation_or_404(request, uid)
     try:
-        iso.care_log(
-            actor=request.user,
-            isolation=isolation,
-            channel=request.POST.get("channel", ""),
-            needs=request.POST.get("needs", ""),
-            done=request.POST.get("done", ""),
-            client_id=request.POST.get("client_id", ""),
-        )
+        _care_log(request, isolation)
     except iso.IsolationRefused as exc:
         if exc.status == 404:
             raise Http404 from exc
