@@ -7,6 +7,7 @@ from bastion.tracing.models import (
     CareLog,
     Case,
     CaseEvent,
+    Cluster,
     Contact,
     Isolation,
     IsolationEvent,
@@ -99,3 +100,42 @@ class CareLogAdmin(RecordAdmin):
 
     def scoped(self, scope: Scope) -> QuerySet:
         return CareLog.objects.filter(scope.people_q(prefix="isolation__person__"))
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(RecordAdmin):
+    list_display = ["case", "status", "at", "actor"]
+    list_filter = ["status"]
+    list_select_related = ["case__person", "actor"]
+    search_fields = ["=case__person__number", "case__person__name"]
+    raw_id_fields = ["case", "actor"]
+    show_full_result_count = False
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        return CaseEvent.objects.filter(scope.people_q(prefix="case__person__"))
+
+
+@admin.register(IsolationEvent)
+class IsolationEventAdmin(RecordAdmin):
+    list_display = ["isolation", "action", "at", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["isolation__person", "actor"]
+    search_fields = ["=isolation__person__number", "isolation__person__name"]
+    raw_id_fields = ["isolation", "actor"]
+    show_full_result_count = False
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        return IsolationEvent.objects.filter(scope.people_q(prefix="isolation__person__"))
+
+
+@admin.register(Cluster)
+class ClusterAdmin(RecordAdmin):
+    list_display = ["group_name", "group", "unit", "first_day", "raised_at", "is_open"]
+    list_filter = ["group", "is_open"]
+    list_select_related = ["unit"]
+    search_fields = ["group_name", "=unit__code"]
+    raw_id_fields = ["campaign", "unit", "people", "urgent_report"]
+    show_full_result_count = False
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        return Cluster.objects.filter(unit__in=scope.units())
