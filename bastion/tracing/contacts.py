@@ -376,7 +376,7 @@ def contact_decide(
     note = _note(note)
     with transaction.atomic():
         locked = (
-            Contact.objects.select_for_update()
+            Contact.objects.select_for_update(of=("self",))
             .select_related("case__person", "person")
             .get(pk=contact.pk)
         )

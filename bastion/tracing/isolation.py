@@ -158,7 +158,7 @@ def _locked(isolation: Isolation, *, state: str | None = None) -> Isolation:
     """The isolation read again and locked for the write; refused (409) unless it is in
     `state`, when one is given."""
     locked = (
-        Isolation.objects.select_for_update()
+        Isolation.objects.select_for_update(of=("self",))
         .select_related("campaign", "person", "carer")
         .get(pk=isolation.pk)
     )
