@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Transport(models.TextChoices):
@@ -228,7 +229,7 @@ class Closeness(models.TextChoices):
 
 
 class ContactState(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("contact", "Proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
 
@@ -294,7 +295,7 @@ class IsolationKind(models.TextChoices):
 
 
 class IsolationState(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("isolation", "Proposed")
     ACTIVE = "active", _("Under isolation")
     RELEASED = "released", _("Released")
     WITHDRAWN = "withdrawn", _("Withdrawn")
