@@ -81,6 +81,7 @@ def _setup() -> "callable":
                 f"13{rng.randint(0, 999999999):09d}",
                 first17 + check_digit(first17),
                 f"{rng.randint(1, 30)}号楼{rng.randint(101, 699)}",
+                "",  # 实验室
                 region,
             ]
         )

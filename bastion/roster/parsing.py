@@ -52,6 +52,7 @@ COLUMNS: tuple[Column, ...] = (
         "id_number", "身份证号", False, 18, ("身份证", "身份证号码", "公民身份号码", "证件号码")
     ),
     Column("dormitory", "宿舍", False, 50, ("宿舍号", "寝室", "宿舍房间")),
+    Column("lab", "实验室", False, 100, ("课题组", "所在实验室", "实验室/课题组", "实验室代码")),
     Column("home_region", "生源地", False, 100, ("生源地区", "籍贯", "来源地")),
 )
 BY_FIELD = {c.field: c for c in COLUMNS}
@@ -153,6 +154,7 @@ class RosterRow:
     phone: str = ""
     id_number: str = ""
     dormitory: str = ""
+    lab: str = ""
     home_region: str = ""
     present: frozenset[str] = frozenset()  # the optional columns the file has
     problems: list[Problem] = field(default_factory=list)
@@ -438,6 +440,10 @@ def _region(text: str) -> str:
     return division.code if division else ""
 
 
+def _lab(row: RosterRow, text: str) -> None:
+    row.lab = text
+
+
 def _home_region(row: RosterRow, text: str) -> None:
     row.home_region = _region(text)
     if not row.home_region:
@@ -461,6 +467,7 @@ _FIELD_CHECKS = {
     "phone": _phone,
     "id_number": _id_number,
     "dormitory": _dormitory,
+    "lab": _lab,
     "home_region": _home_region,
 }
 

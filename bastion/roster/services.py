@@ -40,6 +40,7 @@ PERSON_FIELDS = (
     "phone",
     "id_number",
     "dormitory",
+    "lab_id",
     "home_region",
 )
 OPTIONAL = {
@@ -216,6 +217,14 @@ def roster_import(
     for pk, _code, name, path in orgs:
         org_by_name.setdefault(name, []).append((pk, path))
     org_path = {pk: path for pk, _code, _name, path in orgs}
+    # Labs and research groups, by code and by name: a lab must exist before its people.
+    lab_by_code: dict[str, int] = {}
+    lab_by_name: dict[str, list[int]] = {}
+    for pk, code, name in Unit.objects.filter(
+        kind__in=[UnitKind.LAB, UnitKind.RESEARCH_GROUP]
+    ).values_list("pk", "code", "name"):
+        lab_by_code[code] = pk
+        lab_by_name.setdefault(name, []).append(pk)
 
     numbers = [r.number for r in rows if r.number]
     existing: dict[str, Person] = {}
@@ -260,6 +269,18 @@ def roster_import(
                     if found
                     else _("No Party organization has this code or name."),
                 )
+        lab_id: int | None = None
+        if row.lab:
+            named = lab_by_name.get(row.lab, [])
+            lab_id = lab_by_code.get(row.lab) or (named[0] if len(named) == 1 else None)
+            if lab_id is None:
+                bad(
+                    row,
+                    "lab",
+                    _("More than one lab has this name; write its code.")
+                    if named
+                    else _("No lab or research group has this code or name."),
+                )
         if row.id_number and id_holders.get(row.id_number, row.number) != row.number:
             bad(
                 row,
@@ -281,6 +302,8 @@ def roster_import(
 
         person = existing.get(row.number)
         values = _values(row, person, unit_ref, branch)
+        if "lab" in row.present:
+            values["lab_id"] = lab_id
         if not _in_reach(
             scope,
             kind=values["kind"],
@@ -336,6 +359,8 @@ def _values(
             values[attname] = getattr(row, column)
         elif person is None:
             values[attname] = PoliticalStatus.MASSES if column == "political_status" else ""
+    if person is None and "lab" not in row.present:
+        values["lab_id"] = None
     if "political_status" in values and not values["political_status"]:
         values["political_status"] = PoliticalStatus.MASSES
     status = values.get("political_status", person.political_status if person else "")

@@ -43,6 +43,7 @@ def person_row(number: str = "2021001", name: str = "张三", **overrides) -> li
         "phone": "13812345678",
         "id_number": "",
         "dormitory": "一号楼101",
+        "lab": "",
         "home_region": "420102",
     } | overrides
     return [
@@ -56,6 +57,7 @@ def person_row(number: str = "2021001", name: str = "张三", **overrides) -> li
         values["phone"],
         values["id_number"],
         values["dormitory"],
+        values["lab"],
         values["home_region"],
     ]
 

@@ -308,3 +308,20 @@ def test_the_command_refuses_a_file_that_is_not_a_spreadsheet(world, tmp_path):
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)
     with pytest.raises(CommandError):
         call_command("import_roster", str(path))
+
+
+def test_a_lab_is_named_by_code_or_name_and_must_exist(world):
+    officer = User.objects.get(person=world.org_officer)
+    good = xlsx_bytes(
+        [
+            person_row("2021201", "钱程", lab="MED-LAB"),
+            person_row("2021202", "孙越", lab="病原生物学实验室"),
+        ]
+    )
+    result = run(good, actor=officer)
+    assert not result.problems, result.problems
+    labs = Person.objects.filter(number__in=["2021201", "2021202"]).values_list("lab", flat=True)
+    assert set(labs) == {world.med_lab.pk}
+    refused = run(xlsx_bytes([person_row("2021203", "李四", lab="不存在的实验室")]), actor=officer)
+    assert [p.column for p in refused.problems] == ["实验室"]
+    assert not Person.objects.filter(number="2021203").exists()
