@@ -81,9 +81,7 @@ class CheckInForm(forms.Form):
 
     @property
     def location(self) -> str:
-        """The deepest division picked: county, else city, else province."""
-        data = self.cleaned_data
-        return data.get("county") or data.get("city") or data.get("province") or ""
+        return division_picked(self.cleaned_data)
 
 
 def _initial(person: Person, last: CheckIn | None) -> dict:
@@ -102,6 +100,14 @@ def _initial(person: Person, last: CheckIn | None) -> dict:
         "key_area_contact": "1" if last.key_area_contact else "0",
         "case_contact": "1" if last.case_contact else "0",
     }
+
+
+def division_picked(data, *, prefix: str = "") -> str:
+    """The deepest division picked in division_selects' selects: county, else city, else
+    province ("" for none)."""
+    return (
+        data.get(f"{prefix}county") or data.get(f"{prefix}city") or data.get(f"{prefix}province")
+    ) or ""
 
 
 def division_selects(code: str, *, prefix: str = "") -> list[dict]:
@@ -168,7 +174,7 @@ def _page(request: HttpRequest, *, person: Person, proxy: bool) -> HttpResponse:
         form = CheckInForm(initial=_initial(person, last), campaign=campaign)
     if form is not None and form.is_bound:
         data = form.data
-        location = data.get("county") or data.get("city") or data.get("province") or ""
+        location = division_picked(data)
     else:
         location = _initial(person, last)["location"]
     owner = owner_for(person) if today is not None and today.status != "green" else None

@@ -76,18 +76,14 @@ class TripFilter(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-def place_name(code: str) -> str:
-    return "".join(d.name for d in divisions.chain(code))
-
-
 def _out(trip: Trip) -> dict:
     return {
         "uid": str(trip.uid),
         "person": trip.person.number,
         "origin": trip.origin,
-        "origin_name": place_name(trip.origin),
+        "origin_name": divisions.full_name(trip.origin),
         "destination": trip.destination,
-        "destination_name": place_name(trip.destination),
+        "destination_name": divisions.full_name(trip.destination),
         "departs_on": trip.departs_on,
         "arrives_on": trip.arrives_on,
         "transport": trip.transport,

@@ -115,7 +115,6 @@ def clusters_check(*, campaign: Campaign, now: dt.datetime | None = None) -> lis
                 "people"
             )
         }
-        paths = {}
         for (group, key), members in big.items():
             name, unit_id = names[group, key]
             cluster = open_.get((group, key))
@@ -125,10 +124,10 @@ def clusters_check(*, campaign: Campaign, now: dt.datetime | None = None) -> lis
                 if ids - known:
                     cluster.people.add(*(ids - known))
                 continue
-            if unit_id is None:
-                paths.setdefault("all", Unit.objects.values_list("path", "pk"))
+            if unit_id is None:  # a building: the unit its people share
                 common = _common_unit([m.unit_path for m in members])
-                unit_id = dict(paths["all"]).get(common) or members[0].unit_id
+                shared = Unit.objects.filter(path=common).values_list("pk", flat=True).first()
+                unit_id = shared or members[0].unit_id
             try:
                 with transaction.atomic():
                     cluster = Cluster.objects.create(

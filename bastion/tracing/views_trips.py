@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
-from bastion.checkins.views import division_selects
+from bastion.checkins.views import division_picked, division_selects
 from bastion.lib.days import business_day
+from bastion.lib.divisions import full_name
 from bastion.org.models import Person
-from bastion.tracing.api import place_name
 from bastion.tracing.models import Transport
 from bastion.tracing.selectors import trips_visible
 from bastion.tracing.services import TripRefused, trip_may_record, trip_record
@@ -45,13 +45,6 @@ class TripForm(forms.Form):
     purpose = forms.CharField(label=gettext_lazy("Purpose"), required=False, max_length=200)
 
 
-def _picked(data, prefix: str) -> str:
-    """The deepest division picked: county, else city, else province."""
-    return (
-        data.get(f"{prefix}county") or data.get(f"{prefix}city") or data.get(f"{prefix}province")
-    ) or ""
-
-
 def _person(request: HttpRequest) -> Person:
     """Whose trips: the caller's own, or ?person=NUMBER for a screener (404 out of reach)."""
     number = (request.GET.get("person") or request.POST.get("person") or "").strip()
@@ -71,8 +64,8 @@ def trips(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     own = person.pk == user.person_id
     form = TripForm(request.POST or None)
-    origin = _picked(request.POST, "from_")
-    destination = _picked(request.POST, "to_")
+    origin = division_picked(request.POST, prefix="from_")
+    destination = division_picked(request.POST, prefix="to_")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,7 +101,7 @@ def trips(request: HttpRequest) -> HttpResponse:
             "divisions_url": reverse("api:division_list"),
             "client_id": uuid.uuid4(),
             "today": business_day(),
-            "trips": [(t, place_name(t.origin), place_name(t.destination)) for t in listed],
+            "trips": [(t, full_name(t.origin), full_name(t.destination)) for t in listed],
             "may_register": scope_of(user).has(Perm.REGISTER_TRIPS),
         },
     )
