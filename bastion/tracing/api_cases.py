@@ -108,10 +108,6 @@ def _out(case: Case) -> dict:
     }
 
 
-def _visible(request: HttpRequest):
-    return svc.cases_visible(scope=scope_of(request.user)).select_related("urgent_report")
-
-
 @router.post(
     "/cases",
     response={201: CaseOut, 200: CaseOut, 400: Error, 403: Error, 404: Error},
@@ -140,13 +136,15 @@ def case_create(request: HttpRequest, data: CaseIn):
     summary="Cases of the people in your reach in the running campaign, newest discovery first",
 )
 def case_list(request: HttpRequest, filters: Query[CaseFilter]):
+    scope = scope_of(request.user)
     campaign = active_campaign()
-    cases = _visible(request).filter(campaign=campaign).order_by("-discovered_at", "pk")
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.unit:
-        unit = scope_of(request.user).units().filter(code=filters.unit).first()
-        cases = cases.filter(person__unit__path__startswith=unit.path) if unit else cases.none()
+    unit = scope.units().filter(code=filters.unit).first() if filters.unit else None
+    if campaign is None or (filters.unit and unit is None):
+        cases = Case.objects.none()  # no campaign running, or a unit out of reach
+    else:
+        cases = svc.case_ledger(
+            scope=scope, campaign=campaign, status=filters.status or "", unit=unit
+        ).select_related("urgent_report")
     return api_page(cases, page=filters.page, page_size=filters.page_size, out=_out)
 
 

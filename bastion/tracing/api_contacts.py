@@ -28,7 +28,9 @@ class ContactOut(Schema):
     case: str = Field(description="uid of the case.")
     person: str = Field(description="Number of the contact.")
     name: str
-    source: str = Field(description="Number of the person they were exposed to.")
+    source: str | None = Field(
+        description="Number of the person they were exposed to; null when out of your reach."
+    )
     degree: int = Field(description="1: a contact of the case; 2: a contact of a contact.")
     exposure_on: dt.date
     setting: str = Field(description="Where: dorm_room, dorm_floor, class, lab, train, flight…")
@@ -44,20 +46,22 @@ class DecisionIn(Schema):
 
 
 class ContactIn(Schema):
-    person: str = Field(max_length=32, description="Number of the person exposed.")
+    person: str = Field(min_length=1, max_length=32, description="Number of the person exposed.")
     setting: ContactSetting
     closeness: Closeness
     exposure_on: dt.date = Field(description="Day of the exposure; not in the future.")
     note: str = Field("", max_length=svc.NOTE_MAX)
 
 
-def _out(contact: Contact) -> dict:
+def _out(contact: Contact, *, readable: set[int]) -> dict:
+    """The contact; its source's number only when in the caller's reach (a contact of a
+    contact was exposed to someone the caller may not reach)."""
     return {
         "uid": str(contact.uid),
         "case": str(contact.case.uid),
         "person": contact.person.number,
         "name": contact.person.name,
-        "source": contact.source.number,
+        "source": contact.source.number if contact.source_id in readable else None,
         "degree": contact.degree,
         "exposure_on": contact.exposure_on,
         "setting": contact.setting,
@@ -74,14 +78,10 @@ def _out(contact: Contact) -> dict:
     summary="The contacts of a case whose person is in the caller's reach",
 )
 def contact_list(request: HttpRequest, uid: str):
-    case = case_for(request.user, uid)
-    contacts = (
-        svc.contacts_visible(scope=scope_of(request.user))
-        .filter(case=case)
-        .select_related("source")
-        .order_by("degree", "closeness", "person__number")
-    )
-    return [_out(c) for c in contacts]
+    scope = scope_of(request.user)
+    contacts = list(svc.case_contacts_visible(scope=scope, case=case_for(request.user, uid)))
+    readable = svc.names_in_reach(scope, {c.source_id for c in contacts})
+    return [_out(c, readable=readable) for c in contacts]
 
 
 @router.post(
@@ -99,7 +99,7 @@ def contact_create(request: HttpRequest, uid: str, data: ContactIn):
         exposure_on=data.exposure_on,
         note=data.note,
     )
-    return Status(201, _out(contact))
+    return Status(201, _out(contact, readable={contact.source_id}))  # the case's person
 
 
 @router.post(
@@ -114,4 +114,5 @@ def contact_decision(request: HttpRequest, uid: str, data: DecisionIn):
         confirm=data.confirm,
         note=data.note,
     )
-    return _out(contact)
+    readable = svc.names_in_reach(scope_of(request.user), {contact.source_id})
+    return _out(contact, readable=readable)

@@ -126,13 +126,25 @@ def case_recorded_before(*, actor: User, client_id: str) -> Case | None:
 
 
 def case_urgent_reports(*, case: Case) -> QuerySet[UrgentReport]:
-    """The urgent reports filed about the case: suspected, then confirmed."""
-    return UrgentReport.objects.filter(
+    """The urgent reports filed about the case: suspected, then confirmed; not those of a
+    later case of the same person."""
+    reports = UrgentReport.objects.filter(
         campaign=case.campaign,
         person=case.person,
         kind__in=[UrgentReport.Kind.SUSPECTED_CASE, UrgentReport.Kind.CONFIRMED_CASE],
         reported_at__gte=case.reported_at,
-    ).order_by("reported_at")
+    )
+    later = (
+        Case.objects.filter(
+            campaign=case.campaign, person=case.person, reported_at__gt=case.reported_at
+        )
+        .order_by("reported_at")
+        .values_list("reported_at", flat=True)
+        .first()
+    )
+    if later is not None:
+        reports = reports.filter(reported_at__lt=later)
+    return reports.order_by("reported_at")
 
 
 def case_next_states(case: Case) -> list[tuple[str, str]]:

@@ -233,7 +233,7 @@ def cluster_contacts(*, cluster: Cluster, scope: Scope) -> list[ClusterContact]:
     """The close contacts (room, lab, train, flight) of a warning's people, in the viewer's
     reach, who are not among them: whom to watch before they fall ill too. Nothing is
     written; a tracer records a case to make the proposals a case's contacts."""
-    from bastion.tracing.contacts import CLOSENESS, _shared_places, _shared_trips
+    from bastion.tracing.contacts import CLOSENESS, shared_places, shared_trips
     from bastion.tracing.models import Closeness
 
     members = list(cluster.people.select_related("unit"))
@@ -243,8 +243,8 @@ def cluster_contacts(*, cluster: Cluster, scope: Scope) -> list[ClusterContact]:
     found: dict[int, tuple[list[str], list[str]]] = {}
     for member in members:
         shared = [
-            *_shared_places(member, day=today),
-            *_shared_trips(member.pk, first=first, last=today),
+            *shared_places(member, day=today),
+            *shared_trips(member.pk, first=first, last=today),
         ]
         for person_id, why in shared:
             if person_id in ids or CLOSENESS.get(why.setting) != Closeness.CLOSE:

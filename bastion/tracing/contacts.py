@@ -121,7 +121,7 @@ def _window(*, case: Case, source_id: int, now: dt.datetime) -> tuple[int, dt.da
     return 2, max(link.exposure_on, last - window), last
 
 
-def _shared_places(source: Person, *, day: dt.date) -> Iterator[tuple[int, Found]]:
+def shared_places(source: Person, *, day: dt.date) -> Iterator[tuple[int, Found]]:
     """Who shares a room, floor, class, lab or office with `source`: one query."""
     where: list[Q] = []
     dormitory = source.dormitory.strip()
@@ -178,7 +178,7 @@ def _shared_places(source: Person, *, day: dt.date) -> Iterator[tuple[int, Found
             yield pk, Found(ContactSetting.UNIT, f"同办公室 {unit.name}", day)
 
 
-def _shared_trips(source_id: int, *, first: dt.date, last: dt.date) -> Iterator[tuple[int, Found]]:
+def shared_trips(source_id: int, *, first: dt.date, last: dt.date) -> Iterator[tuple[int, Found]]:
     """Who took the same train or flight as `source_id` on the same day within the window:
     two queries on the (number, departs_on) index."""
     legs = set(
@@ -225,8 +225,8 @@ def contacts_propose(
     person = Person.objects.select_related("unit", "grid", "lab").get(pk=source_id)
     best: dict[int, Found] = {}
     for pk, found in (
-        *_shared_places(person, day=last),
-        *_shared_trips(source_id, first=first, last=last),
+        *shared_places(person, day=last),
+        *shared_trips(source_id, first=first, last=last),
     ):
         held = best.get(pk)
         if held is None or RANK[found.setting] < RANK[held.setting]:
@@ -291,11 +291,12 @@ def _day(value: Any) -> dt.date:
 
 
 def _isolate(*, actor: User, contact: Contact, now: dt.datetime) -> None:
-    """Start the confirmed contact's isolation: central for a close contact, home otherwise."""
-    case_person = contact.case.person
-    reason = (
-        f"病例{case_person.name}的密切接触者：{contact.reason or contact.get_setting_display()}"
-    )
+    """Start the confirmed contact's isolation: central for a close contact, home otherwise.
+
+    The reason does not name the case: whoever reaches the contact (their carer included)
+    reads it, and the case's person may be out of their reach."""
+    who = "病例的密切接触者" if contact.degree == 1 else "密切接触者的密切接触者"
+    reason = f"{who}：{contact.reason or contact.get_setting_display()}"
     isolation_start(
         actor=actor,
         person=contact.person,
@@ -416,6 +417,16 @@ def contacts_visible(*, scope: Scope) -> QuerySet[Contact]:
     )
 
 
+def case_contacts_visible(*, scope: Scope, case: Case) -> QuerySet[Contact]:
+    """A case's contacts whose person is in the viewer's reach, nearest first."""
+    return (
+        contacts_visible(scope=scope)
+        .filter(case=case)
+        .select_related("source")
+        .order_by("degree", "closeness", "person__number")
+    )
+
+
 def contact_for(user: User, uid: uuid.UUID | str) -> Contact:
     """One visible contact, or ContactRefused(404)."""
     try:
@@ -460,11 +471,9 @@ def isolation_states(person_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def names_in_reach(scope: Scope | None, person_ids: set[int]) -> set[int]:
-    """Of `person_ids`, those whose names the viewer may read (all with no scope)."""
-    if scope is None:
-        return set(person_ids)
-    return set(scope.people().filter(pk__in=person_ids).values_list("pk", flat=True))
+def names_in_reach(scope: Scope, person_ids: set[int]) -> set[int]:
+    """Of `person_ids`, those whose names the viewer may read."""
+    return set(scope.people().filter(pk__in=person_ids).values_list("pk", flat=True).order_by())
 
 
 # --- the chain of transmission ----------------------------------------------------------
@@ -482,7 +491,7 @@ def _contact_category(degree: int, state: str) -> str:
     return _("Proposed contact of a contact")
 
 
-def contact_graph(*, case: Case, scope: Scope | None = None) -> dict:
+def contact_graph(*, case: Case, scope: Scope) -> dict:
     """The chain of transmission from `case` for an ECharts force graph: its person, their
     confirmed and proposed contacts, and, where a contact later became a case, that case's
     contacts in turn (three cases deep). Two queries a level and one for the names; people

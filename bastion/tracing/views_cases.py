@@ -22,6 +22,7 @@ from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI, business_day
 from bastion.lib.sheets import xlsx_table
 from bastion.tracing import cases as svc
+from bastion.tracing.contacts import case_contacts_visible
 from bastion.tracing.ledgers import (
     exporter_name,
     ledger_file,
@@ -209,13 +210,8 @@ def case_or_404(request: HttpRequest, uid) -> Case:
 
 def _contacts_in_reach(case: Case, scope: Scope) -> tuple[list[Contact], int]:
     """The case's contacts in the viewer's reach, and how many more there are out of it."""
-    every = case.contacts.all()
-    contacts = list(
-        every.filter(scope.people_q(prefix="person__"))
-        .select_related("person", "person__unit", "source")
-        .order_by("degree", "closeness", "person__number")
-    )
-    return contacts, every.count() - len(contacts)
+    contacts = list(case_contacts_visible(scope=scope, case=case))
+    return contacts, case.contacts.count() - len(contacts)
 
 
 @login_required

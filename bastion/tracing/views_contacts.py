@@ -50,6 +50,7 @@ def _rows(scope: Scope, contacts: list[Contact]) -> list[dict]:
     return [
         {
             "contact": c,
+            "case_in_reach": c.case.person_id in readable,
             "case_person": c.case.person.name
             if c.case.person_id in readable
             else service.OUT_OF_REACH,

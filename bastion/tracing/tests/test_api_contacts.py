@@ -7,6 +7,7 @@ import time_machine
 
 from bastion.accounts.models import User
 from bastion.lib.days import at
+from bastion.org.models import Person, PersonKind
 from bastion.tracing.cases import case_record
 from bastion.tracing.models import Contact, Isolation
 
@@ -86,3 +87,36 @@ def test_a_tracer_adds_a_contact_and_not_the_case_themself(world, case, bearer):
     )
     assert themself.status_code == 400
     assert "自己" in themself.json()["detail"]
+
+
+def test_a_contact_of_a_contact_hides_a_source_out_of_reach(world, case, bearer):
+    """赵强's lab is outside the counselor's class: his number is not hers to read."""
+    neighbour = Person.objects.create(
+        number="2020009", name="孙悦", kind=PersonKind.STUDENT, unit=world.med_class
+    )
+    Contact.objects.create(
+        case=case,
+        person=neighbour,
+        source=world.staff,
+        degree=2,
+        exposure_on=DAY,
+        setting="other",
+        closeness="general",
+        created_at=at(DAY, dt.time(8, 0)),
+    )
+    path = f"/api/v1/cases/{case.uid}/contacts"
+    counselor = {c["person"]: c for c in bearer(world.counselor).get(path).json()}
+    assert counselor[neighbour.number]["source"] is None
+    assert counselor[world.grid_worker.number]["source"] == world.student.number
+    leader = {c["person"]: c for c in bearer(world.college_leader).get(path).json()}
+    assert leader[neighbour.number]["source"] == world.staff.number
+
+
+def test_adding_a_contact_needs_a_number_not_the_tracer_themself(world, case, bearer):
+    answer = bearer(world.college_leader).post(
+        f"/api/v1/cases/{case.uid}/contacts",
+        {"person": "", "setting": "other", "closeness": "close", "exposure_on": "2020-02-09"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    assert not Contact.objects.filter(case=case, person=world.college_leader).exists()

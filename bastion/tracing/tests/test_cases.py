@@ -21,6 +21,7 @@ from bastion.tracing.cases import (
     case_move,
     case_record,
     case_times_set,
+    case_urgent_reports,
     four_earlies,
 )
 from bastion.tracing.models import (
@@ -171,6 +172,14 @@ def test_a_role_that_does_not_trace_is_refused_with_a_reason(world, campaign):
         record(world, actor=world.student, person=world.grid_worker)
     assert refused.value.status == 404
     assert counts() == (0, 0, 0)
+
+
+def test_a_case_lists_its_own_urgent_reports_not_a_later_cases(world, campaign):
+    first = record(world)
+    case_move(actor=user(world.counselor), case=first, status=CaseStatus.EXCLUDED, now=NOW)
+    second = record(world, now=NOW + dt.timedelta(days=3), discovered_at=NOW + dt.timedelta(days=3))
+    assert list(case_urgent_reports(case=first)) == [first.urgent_report]
+    assert list(case_urgent_reports(case=second)) == [second.urgent_report]
 
 
 # --- moving --------------------------------------------------------------------------------

@@ -167,6 +167,16 @@ def test_confirming_a_close_contact_puts_them_under_central_isolation(people, ca
     assert (isolation.state, isolation.kind, isolation.contact) == ("active", "central", contact)
 
 
+def test_the_isolation_reason_does_not_name_the_case(people, case):
+    """The contact's carer and counselor read the reason, and may not reach the case."""
+    contacts_propose(case=case)
+    contact_decide(
+        actor=user(people.counselor), contact=contact_of(case, people.roommate), confirm=True
+    )
+    reason = Isolation.objects.get(person=people.roommate).reason
+    assert people.student.name not in reason and "同宿舍" in reason
+
+
 def test_dismissing_keeps_the_note_and_isolates_nobody(people, case):
     contacts_propose(case=case)
     contact = contact_decide(

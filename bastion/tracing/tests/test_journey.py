@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from bastion.accounts.models import User
+from bastion.accounts.scoping import scope_of
 from bastion.alerts.models import Alert
 from bastion.lib.days import at
 from bastion.org.models import Person, PersonKind
@@ -64,7 +65,7 @@ def test_a_suspected_case_is_traced_to_isolation_and_a_missed_call_is_seen(world
     assert (late.person, late.setting) == (classmate, ContactSetting.CLASS)
 
     # The graph: the case and its contacts.
-    graph = contact_graph(case=case)
+    graph = contact_graph(case=case, scope=scope_of(leader))
     names = {node["name"] for node in graph["nodes"]}
     assert {"李明", "张伟", "刘洋", "赵强"} <= names
     assert len(graph["links"]) == Contact.objects.filter(case=case).count()
