@@ -779,7 +779,7 @@ def daily_cycle_run(*, now: dt.datetime) -> dict[str, int]:
         return {}
 
     raised = alerts_raise_missing(campaign=campaign, now=now)
-    care_missed = care_missed_raise(now=now)
+    care_missed = care_missed_raise(now=now, campaign=campaign)
     escalated = alerts_escalate_due(now=now)
     round_ = reminders_send(campaign=campaign, now=now)
     return {

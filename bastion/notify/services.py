@@ -32,18 +32,10 @@ def notify(
     `key` names the occasion ("alert:<uid>:escalated:2"); the recipient and channel are
     appended, so retries and a second worker add nothing. Returns how many rows were new.
     """
-    rows = [
-        Notification(
-            key=f"{key}:{channel}:{person.number}"[:200],
-            channel=channel,
-            recipient=person,
-            subject=subject[:200],
-            body=body,
-        )
-        for person in recipients
-        for channel in channels
-    ]
-    return _queue(rows)
+    return notify_many(
+        messages=[Message(key=key, recipients=list(recipients), subject=subject, body=body)],
+        channels=channels,
+    )
 
 
 @dataclass(frozen=True)

@@ -163,14 +163,7 @@ def isolation_create(request: HttpRequest, data: IsolationIn):
     person = scope.people().filter(number=data.person).first()
     if person is None:
         raise Refused(_("Not found, or not in your reach."), status=404)
-    carer = None
-    if data.carer:
-        carer = scope.people().filter(number=data.carer).first()
-        if carer is None:
-            raise Refused(
-                _("No one numbered %(number)s in your reach can be named carer.")
-                % {"number": data.carer}
-            )
+    carer = iso.carer_named(actor=request.user, number=data.carer)
     was_active = Isolation.objects.filter(person=person, state=IsolationState.ACTIVE).exists()
     isolation = iso.isolation_start(
         actor=request.user,

@@ -108,6 +108,20 @@ def _carer_check(carer: Person, *, person: Person, day: dt.date) -> None:
         )
 
 
+def carer_named(*, actor: User, number: str | None) -> Person | None:
+    """The carer a form or request names by number, among the people in the actor's reach;
+    None when no number is given."""
+    number = clean(number)
+    if not number:
+        return None
+    carer = scope_of(actor).people().filter(number=number).first()
+    if carer is None:
+        raise IsolationRefused(
+            _("No one numbered %(number)s in your reach can be named carer.") % {"number": number}
+        )
+    return carer
+
+
 def carer_default(person: Person, *, day: dt.date) -> Person | None:
     """The nearest of those who answer for the person who may care: usually their grid
     worker, else their counselor, else a leader who is a Party member."""
@@ -607,7 +621,10 @@ def _moment(value: Any, *, now: dt.datetime) -> dt.datetime:
             ) from None
     if timezone.is_naive(value):
         value = value.replace(tzinfo=SHANGHAI)
-    return value
+    try:
+        return value.astimezone(SHANGHAI)
+    except OverflowError:  # a moment near year 1 or 9999 in another zone
+        raise IsolationRefused(_("The time must be a moment such as 2020-02-10 09:30.")) from None
 
 
 def care_log(
@@ -825,71 +842,67 @@ def _superior(levels: list[list[Person]], carer_id: int | None) -> Person | None
     return None
 
 
-def care_missed_raise(*, now: dt.datetime) -> int:
+def care_missed_raise(*, now: dt.datetime, campaign: Campaign | None = None) -> int:
     """Raise a yellow "care missed" alert for every person under active isolation whose last
     contact by their carer (or the start, if none) is older than the campaign's days; owned
-    by the carer's superior. Idempotent: one open alert per person and kind."""
+    by the carer's superior. Idempotent: one open alert per person and kind. Only the running
+    campaign's (or `campaign`'s) isolations: one left open in an ended campaign is not chased
+    every minute for ever."""
     from bastion.alerts.models import Alert, AlertState
     from bastion.alerts.services import Owners, Raise, alerts_raise_many
 
     today = business_day(now)
     owners = Owners(day=today)
-    raised = 0
-    campaign_ids = (
-        Isolation.objects.filter(state=IsolationState.ACTIVE)
-        .values_list("campaign_id", flat=True)
-        .distinct()
+    campaign = campaign or active_campaign()
+    if campaign is None:
+        return 0
+    days = max(campaign.care_contact_days, 1)
+    cutoff = now - dt.timedelta(days=days)
+    local = cutoff.astimezone(SHANGHAI)
+    # The start of isolation is the start of its first day: before the cut-off when
+    # that day is before the cut-off's day (or the same day, past midnight).
+    started_before = (
+        local.date() if local.time() > dt.time.min else local.date() - dt.timedelta(days=1)
     )
-    for campaign in Campaign.objects.filter(pk__in=list(campaign_ids)):
-        days = max(campaign.care_contact_days, 1)
-        cutoff = now - dt.timedelta(days=days)
-        local = cutoff.astimezone(SHANGHAI)
-        # The start of isolation is the start of its first day: before the cut-off when
-        # that day is before the cut-off's day (or the same day, past midnight).
-        started_before = (
-            local.date() if local.time() > dt.time.min else local.date() - dt.timedelta(days=1)
+    already = Alert.objects.filter(person=OuterRef("person_id"), kind=CARE_MISSED).exclude(
+        state=AlertState.CLOSED
+    )
+    missed = list(
+        Isolation.objects.filter(campaign=campaign, state=IsolationState.ACTIVE)
+        .filter(
+            Q(last_care_at__lt=cutoff) | Q(last_care_at__isnull=True, starts_on__lte=started_before)
         )
-        already = Alert.objects.filter(person=OuterRef("person_id"), kind=CARE_MISSED).exclude(
-            state=AlertState.CLOSED
+        .filter(~Exists(already))
+        .select_related("person", "carer")
+    )
+    if not missed:
+        return 0
+    owners.preload(pairs={(i.person.unit_id, i.person.grid_id) for i in missed})
+    raises, owner_of = [], {}
+    for isolation in missed:
+        person, carer = isolation.person, isolation.carer
+        last = isolation.last_care_at
+        since = (today - (business_day(last) if last else isolation.starts_on)).days
+        summary = (
+            f"隔离人员{person.name}已{max(since, days)}天未获照护联系"
+            f"（照护人：{carer.name if carer else '无'}）"
         )
-        missed = list(
-            Isolation.objects.filter(campaign=campaign, state=IsolationState.ACTIVE)
-            .filter(
-                Q(last_care_at__lt=cutoff)
-                | Q(last_care_at__isnull=True, starts_on__lte=started_before)
+        raises.append(Raise(person.pk, person.unit_id, person.grid_id, person.name, summary))
+        levels = owners.levels(person_id=person.pk, unit_id=person.unit_id, grid_id=person.grid_id)
+        superior = _superior(levels, isolation.carer_id)
+        if superior is not None:
+            owner_of[person.pk] = superior.pk
+    with transaction.atomic():
+        raised = len(
+            alerts_raise_many(
+                campaign=campaign,
+                kind=CARE_MISSED,
+                severity="yellow",
+                raises=raises,
+                now=now,
+                owners=owners,
+                key=f"alerts:{CARE_MISSED}:{today}",
+                owner_of=owner_of,
             )
-            .filter(~Exists(already))
-            .select_related("person", "carer")
         )
-        if not missed:
-            continue
-        raises, owner_of = [], {}
-        for isolation in missed:
-            person, carer = isolation.person, isolation.carer
-            last = isolation.last_care_at
-            since = (today - (business_day(last) if last else isolation.starts_on)).days
-            summary = (
-                f"隔离人员{person.name}已{max(since, days)}天未获照护联系"
-                f"（照护人：{carer.name if carer else '无'}）"
-            )
-            raises.append(Raise(person.pk, person.unit_id, person.grid_id, person.name, summary))
-            levels = owners.levels(
-                person_id=person.pk, unit_id=person.unit_id, grid_id=person.grid_id
-            )
-            superior = _superior(levels, isolation.carer_id)
-            if superior is not None:
-                owner_of[person.pk] = superior.pk
-        with transaction.atomic():
-            raised += len(
-                alerts_raise_many(
-                    campaign=campaign,
-                    kind=CARE_MISSED,
-                    severity="yellow",
-                    raises=raises,
-                    now=now,
-                    owners=owners,
-                    key=f"alerts:{CARE_MISSED}:{today}",
-                    owner_of=owner_of,
-                )
-            )
     return raised

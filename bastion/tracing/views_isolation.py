@@ -16,10 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bastion.accounts.scoping import scope_of
 from bastion.lib.days import business_day
 from bastion.lib.sheets import xlsx_table
-from bastion.org.models import Person
 from bastion.tracing import isolation as iso
 from bastion.tracing.ledgers import (
     exporter_name,
@@ -203,7 +201,7 @@ def _detail(
         "checkins": iso.isolation_checkins(isolation, today=today),
         "may_manage": may_manage,
         "may_log": isolation.state == IsolationState.ACTIVE
-        and iso.care_may_log(actor=request.user, isolation=isolation),
+        and (may_manage or iso.care_may_log(actor=request.user, isolation=isolation)),
         "kinds": IsolationKind.choices,
         "channels": list(CHANNEL_LABELS.items()),
         "today": today,
@@ -221,19 +219,6 @@ def _detail(
 @login_required
 def isolation_detail(request: HttpRequest, uid) -> HttpResponse:
     return _detail(request, _isolation_or_404(request, uid))
-
-
-def _carer_named(request: HttpRequest, number: str) -> Person | None:
-    """The carer a form names by number, among the people in the actor's reach."""
-    number = (number or "").strip()
-    if not number:
-        return None
-    carer = scope_of(request.user).people().filter(number=number).first()
-    if carer is None:
-        raise iso.IsolationRefused(
-            _("No one numbered %(number)s in your reach can be named carer.") % {"number": number}
-        )
-    return carer
 
 
 def _care_log(request: HttpRequest, isolation: Isolation) -> None:
@@ -257,7 +242,7 @@ def _act(request: HttpRequest, isolation: Isolation, action: str) -> str:
             person=isolation.person,
             kind=post.get("kind", IsolationKind.HOME),
             reason=post.get("reason", ""),
-            carer=_carer_named(request, post.get("carer", "")),
+            carer=iso.carer_named(actor=user, number=post.get("carer")),
             place=post.get("place", ""),
             starts_on=post.get("starts_on") or None,
         )
@@ -282,7 +267,7 @@ def _act(request: HttpRequest, isolation: Isolation, action: str) -> str:
         iso.isolation_withdraw(actor=user, isolation=isolation, note=post.get("note", ""))
         return _("Proposal withdrawn.")
     if action == "carer":
-        carer = _carer_named(request, post.get("carer", ""))
+        carer = iso.carer_named(actor=user, number=post.get("carer"))
         if carer is None:
             raise iso.IsolationRefused(_("Give the number of the new carer."))
         iso.isolation_carer_set(actor=user, isolation=isolation, carer=carer)

@@ -509,3 +509,111 @@ def test_the_api_release_lists_what_is_unmet(world, campaign, bearer):
     assert early.status_code == 400
     carer = bearer(world.grid_worker)
     assert carer.post(url, {"note": "x"}, content_type="application/json").status_code == 404
+
+
+# --- cost and bad input -----------------------------------------------------------------------
+
+
+def _isolate_many(world, people) -> list[Isolation]:
+    """People of different units and grids, all cared for by 刘洋, each checked in today."""
+    isolations = [
+        isolation_start(actor=None, person=p, reason="从武汉返回", carer=world.grid_worker)
+        for p in people
+    ]
+    for isolation in isolations:
+        check_in(isolation.campaign, isolation.person, DAY)
+    return isolations
+
+
+def _isolate_classmates(world, campaign, n: int) -> list[Isolation]:
+    from bastion.org.models import Person, PersonKind
+
+    people = [world.student] + [
+        Person.objects.create(
+            number=f"20209{k:02d}",
+            name=f"同学{k}",
+            kind=PersonKind.STUDENT,
+            unit=world.med_class,
+            grid=world.floor if k % 2 else None,
+        )
+        for k in range(n - 1)
+    ]
+    return _isolate_many(world, people)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_isolation_pages_take_the_same_queries_for_one_person_or_many(
+    world, campaign, client_as, django_assert_max_num_queries, n
+):
+    isolations = _isolate_classmates(world, campaign, n)
+    for isolation in isolations:
+        care_log(actor=user(world.grid_worker), isolation=isolation, channel="phone", now=NOW)
+    counselor, carer = client_as(world.counselor), client_as(world.grid_worker)
+    detail = f"/tracing/isolations/{isolations[0].uid}/"
+    for client, url, most in [
+        (counselor, "/tracing/isolations/", 7),
+        (carer, "/tracing/care/", 9),
+        (counselor, detail, 12),
+        (carer, detail, 11),
+    ]:
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_missed_contacts_of_many_people_are_raised_in_the_same_queries(
+    world, campaign, django_assert_max_num_queries, n
+):
+    """It runs every minute: its owners' chains are read together, whatever the units."""
+    _isolate_many(world, [world.student, world.other_student, world.staff][:n])
+    later = NOW + dt.timedelta(days=2)
+    with django_assert_max_num_queries(13):
+        assert care_missed_raise(now=later, campaign=campaign) == n
+    with django_assert_max_num_queries(2):  # nothing more to raise: two reads
+        assert care_missed_raise(now=later + dt.timedelta(minutes=1), campaign=campaign) == 0
+
+
+def test_bad_form_input_is_a_message_not_an_error(world, campaign, client_as):
+    client = client_as(world.counselor)
+    isolations_propose_many(campaign=campaign, reasons={world.student.pk: "到过湖北"}, now=NOW)
+    proposal = Isolation.objects.get()
+    for data in [{"starts_on": "昨天"}, {"starts_on": "2020-02-30"}, {"kind": "hotel"}]:
+        answer = client.post(f"/tracing/isolations/{proposal.uid}/start/", data)
+        assert answer.status_code == 400, data
+    isolation = start(world)
+    url = f"/tracing/isolations/{isolation.uid}/"
+    for action, data in [
+        ("extend", {"days": "七", "reason": "复查"}),
+        ("extend", {"days": "99999999999999999999", "reason": "复查"}),
+        ("test", {"tested_on": "2020-02-31"}),
+        ("test", {}),
+        ("carer", {"carer": "nobody"}),
+        ("carer", {"carer": ""}),
+        ("care", {"channel": "pigeon"}),
+    ]:
+        answer = client.post(url + action + "/", data)
+        assert answer.status_code == 400, (action, data)
+        assert 'role="alert"' in answer.content.decode()
+    assert client_as(world.grid_worker).post("/tracing/care/x/log/").status_code == 404
+
+
+def test_the_api_refuses_a_contact_time_out_of_range(world, campaign, bearer):
+    isolation = start(world)
+    url = f"/api/v1/isolations/{isolation.uid}/care-logs"
+    body = {"channel": "phone", "at": "0001-01-01T00:00:00+05:00"}
+    answer = bearer(world.grid_worker).post(url, body, content_type="application/json")
+    assert answer.status_code == 400
+    assert not CareLog.objects.exists()
+
+
+def test_an_isolation_left_open_in_an_ended_campaign_is_not_chased(world, campaign):
+    from bastion.campaigns.services import campaign_create_from_preset
+
+    start(world)
+    campaign.is_active = False
+    campaign.save(update_fields=["is_active"])
+    flu = campaign_create_from_preset(preset="influenza", starts_on=DAY)
+    later = NOW + dt.timedelta(days=2)
+    assert care_missed_raise(now=later, campaign=flu) == 0
+    assert care_missed_raise(now=later) == 0  # the running campaign is the influenza one
+    assert not Alert.objects.filter(kind="care_missed").exists()
