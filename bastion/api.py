@@ -40,8 +40,8 @@ from bastion.tracing.api_cases import router as cases_router  # noqa: E402
 from bastion.tracing.api_contacts import router as contacts_router  # noqa: E402
 from bastion.tracing.api_isolation import router as isolation_router  # noqa: E402
 
+api.add_router("/", checkins_router)  # first: the check-in is the most frequent request
 api.add_router("/", org_router)
-api.add_router("/", checkins_router)
 api.add_router("/", alerts_router)
 api.add_router("/", reports_router)
 api.add_router("/", urgent_router)

@@ -109,7 +109,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page server read while an import writes; IMMEDIATE avoids upgrade deadlocks.
     # Connections are kept for DB_CONN_MAX_AGE as on PostgreSQL: opening one and running its
-    # PRAGMAs cost every request more than its check-in's own statements.
+    # PRAGMAs cost every request more than its check-in's own statements. The backend is
+    # Django's, with writers queued on a file lock rather than on SQLite's sleeping retries.
+    DATABASES["default"]["ENGINE"] = "bastion.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

@@ -5,6 +5,9 @@ from django.views.i18n import JavaScriptCatalog
 from bastion.api import api
 
 urlpatterns = [
+    # First: the API takes the most requests (every check-in), and Django tries each pattern
+    # in order until one matches.
+    path("api/v1/", api.urls),
     path("", include("bastion.accounts.urls")),
     path("org/", include("bastion.org.urls")),
     path("roster/", include("bastion.roster.urls")),
@@ -14,7 +17,6 @@ urlpatterns = [
     path("urgent/", include("bastion.reports.urls_urgent")),
     path("dashboard/", include("bastion.dashboards.urls")),
     path("tracing/", include("bastion.tracing.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

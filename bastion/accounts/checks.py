@@ -7,7 +7,7 @@ from django.core.checks import Error, Tags, register
 @register(Tags.security, deploy=True)
 def production_settings(app_configs, **kwargs):
     errors = []
-    if not settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if not settings.DEBUG and "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         errors.append(Error("Production runs on PostgreSQL; set DATABASE_URL.", id="bastion.E002"))
     return errors
 

@@ -122,7 +122,10 @@ def checkin_create(request: HttpRequest, data: CheckInIn):
         case_contact=data.case_contact,
         client_id=data.client_id,
     )
-    return Status(200 if result.replayed else 201, _out(result.checkin, person.number))
+    # The record was just validated on its way in: the answer is built without validating it
+    # again (ninja dumps a model instance of the response's type as it is).
+    answer = CheckInOut.model_construct(**_out(result.checkin, person.number))
+    return Status(200 if result.replayed else 201, answer)
 
 
 @router.get(

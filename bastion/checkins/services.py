@@ -322,6 +322,59 @@ def _earlier(
     return None, (today[0] if today else None)
 
 
+_INSERT_SQL: dict[str, tuple[list, dict[tuple[bool, bool], str]]] = {}
+
+
+def _insert_sql(connection) -> tuple[list, dict[tuple[bool, bool], str]]:
+    """(the check-in's fields, its INSERT by (only if clear, with the person's row in one
+    statement)), built once per database vendor: assembling the SQL cost every check-in
+    more than running it."""
+    built = _INSERT_SQL.get(connection.vendor)
+    if built is not None:
+        return built
+    from bastion.alerts.models import Alert
+
+    # Only the models' own table and column names are formatted in; values are parameters.
+    qn = connection.ops.quote_name
+    fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(qn(f.column) for f in fields)
+    live_alert = (
+        f"SELECT 1 FROM {qn(Alert._meta.db_table)} a"  # noqa: S608
+        " WHERE a.person_id = %s AND a.state <> %s"
+    )
+    not_replayed = (
+        f"NOT EXISTS (SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
+        f" JOIN {qn(CheckIn._meta.db_table)} c ON c.id = r.checkin_id"
+        " WHERE c.person_id = %s AND r.client_id = %s)"
+    )
+    clear = (
+        f" AND NOT EXISTS ({live_alert})"  # noqa: S608
+        f" AND EXISTS (SELECT 1 FROM {qn(Person._meta.db_table)} p"
+        f" WHERE p.{qn(Person._meta.pk.column)} = %s"
+        " AND p.health_status = %s AND p.health_reason = '')"
+    )
+
+    def insert(conditions: str, returning: str) -> str:
+        return (
+            f"INSERT INTO {qn(CheckIn._meta.db_table)} ({columns})"
+            f" SELECT {', '.join(['%s'] * len(fields))} WHERE {conditions}"
+            f" ON CONFLICT DO NOTHING RETURNING {qn(CheckIn._meta.pk.column)}, {returning}"
+        )
+
+    hot = _advance_sql() + " AND EXISTS (SELECT 1 FROM ins)"  # noqa: S608
+    sqls = {}
+    for only_if_clear in (True, False):
+        if only_if_clear:
+            sql = insert(not_replayed + clear, "0")
+        else:
+            sql = insert(not_replayed, f"EXISTS ({live_alert})")
+        sqls[only_if_clear, False] = sql
+        sqls[only_if_clear, True] = f"WITH ins AS ({sql}), hot AS ({hot}) SELECT * FROM ins"  # noqa: S608
+    built = (fields, sqls)
+    _INSERT_SQL[connection.vendor] = built
+    return built
+
+
 def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool | None:
     """INSERT the day's first record unless it or its client id exists, and advance the
     person's last check-in day; None if nothing was written, else whether the person has a
@@ -337,47 +390,20 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
     statement (a data-modifying CTE), so the whole write is one round trip and, outside a
     transaction, needs no separate COMMIT; SQLite takes a second statement.
     """
-    from bastion.alerts.models import Alert, AlertState
+    from bastion.alerts.models import AlertState
 
-    # Only the models' own table and column names are formatted in; values are parameters.
-    qn = connection.ops.quote_name
     person = checkin.person
-    fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(qn(f.column) for f in fields)
+    fields, sqls = _insert_sql(connection)
     params = [f.get_db_prep_save(getattr(checkin, f.attname), connection) for f in fields]
-    live_alert = (
-        f"SELECT 1 FROM {qn(Alert._meta.db_table)} a"  # noqa: S608
-        " WHERE a.person_id = %s AND a.state <> %s"
-    )
-    conditions = (
-        f"NOT EXISTS (SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
-        f" JOIN {qn(CheckIn._meta.db_table)} c ON c.id = r.checkin_id"
-        " WHERE c.person_id = %s AND r.client_id = %s)"
-    )
     params += [person.pk, checkin.client_id or None]
     if only_if_clear:
-        conditions += (
-            f" AND NOT EXISTS ({live_alert})"  # noqa: S608
-            f" AND EXISTS (SELECT 1 FROM {qn(Person._meta.db_table)} p"
-            f" WHERE p.{qn(Person._meta.pk.column)} = %s"
-            " AND p.health_status = %s AND p.health_reason = '')"
-        )
         params += [person.pk, AlertState.CLOSED.value, person.pk, HealthStatus.GREEN.value]
-        returning = "0"
     else:
-        returning = f"EXISTS ({live_alert})"
-    sql = (
-        f"INSERT INTO {qn(CheckIn._meta.db_table)} ({columns})"
-        f" SELECT {', '.join(['%s'] * len(fields))} WHERE {conditions}"
-        f" ON CONFLICT DO NOTHING RETURNING {qn(CheckIn._meta.pk.column)}, {returning}"
-    )
-    if not only_if_clear:
         params += [person.pk, AlertState.CLOSED.value]
     advance = person.last_checkin_day is None or person.last_checkin_day < checkin.day
     in_one = advance and connection.vendor == "postgresql"
+    sql = sqls[only_if_clear, in_one]
     if in_one:
-        hot = _advance_sql() + " AND EXISTS (SELECT 1 FROM ins)"  # noqa: S608
-        sql = f"WITH ins AS ({sql}), hot AS ({hot}) SELECT * FROM ins"  # noqa: S608
         params += _advance_params(person, checkin.day)
         row = _fetch_one(sql, params)
     else:
