@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bastion.checkins",
     "bastion.alerts",
     "bastion.tracing",
+    "bastion.campus",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("urgent/", include("bastion.reports.urls_urgent")),
     path("dashboard/", include("bastion.dashboards.urls")),
     path("tracing/", include("bastion.tracing.urls")),
+    path("campus/", include("bastion.campus.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     STUDENT_AFFAIRS = "student_affairs", _("Student Affairs")
     UNIVERSITY_OFFICE = "university_office", _("University Office")
     DISCIPLINE_INSPECTION = "discipline_inspection", _("Discipline inspection")
+    GATE_KEEPER = "gate_keeper", _("Gate keeper")
 
 
 class Reach(StrEnum):
@@ -33,6 +34,7 @@ class Reach(StrEnum):
     UNIT_SUBTREE = "unit_subtree"
     PARTY_SUBTREE = "party_subtree"
     GRID = "grid"
+    NOBODY_ELSE = "nobody_else"
 
 
 class HeldOn(StrEnum):
@@ -58,6 +60,14 @@ class Perm(StrEnum):
     SUBMIT_REPORT = "reports.submit"
     URGENT_REPORT = "reports.urgent"
     VIEW_DASHBOARD = "dashboards.view"
+    APPROVE_RETURN = "campus.approve_return"
+    APPROVE_RETURN_COLLEGE = "campus.approve_return_college"
+    SEMESTER_PLAN = "campus.semester_plan"
+    APPROVE_LEAVE = "campus.approve_leave"
+    GATE_CHECK = "campus.gate_check"
+    REGISTER_VISITORS = "campus.register_visitors"
+    MANAGE_PLACES = "campus.manage_places"
+    CONTINGENCY_PLAN = "campus.contingency_plan"
 
 
 HELD_ON_LABELS = {
@@ -81,6 +91,19 @@ PERM_LABELS = {
     Perm.SUBMIT_REPORT: _("submit the daily report of the units held"),
     Perm.URGENT_REPORT: _("report a special situation at once"),
     Perm.VIEW_DASHBOARD: _("read the dashboards of the reach"),
+    Perm.APPROVE_RETURN: _(
+        "approve the return to campus of the people in reach (in bulk when every condition "
+        "is met, else one by one)"
+    ),
+    Perm.APPROVE_RETURN_COLLEGE: _(
+        "decide, for the college, the return applications a counselor passed on"
+    ),
+    Perm.SEMESTER_PLAN: _("set the semester plan: deferred start, return conditions, capacity"),
+    Perm.APPROVE_LEAVE: _("approve leave to go out of campus for the people in reach"),
+    Perm.GATE_CHECK: _("verify passes at a gate or a key place and log entries and exits"),
+    Perm.REGISTER_VISITORS: _("register visitors with a host and a time window"),
+    Perm.MANAGE_PLACES: _("set up the key places of the units in reach and who may enter"),
+    Perm.CONTINGENCY_PLAN: _("keep the contingency plans of the units in reach"),
 }
 
 REACH_LABELS = {
@@ -93,6 +116,7 @@ REACH_LABELS = {
         "people of the units they lead"
     ),
     Reach.GRID: _("the people of the grid"),
+    Reach.NOBODY_ELSE: _("nobody but themselves (a pass shows only a name and a colour)"),
 }
 
 
@@ -122,10 +146,25 @@ _LEADER = _FIELD | {Perm.SUBMIT_REPORT}
 _SCREENER = frozenset({Perm.CHECKIN_PROXY, Perm.REGISTER_TRIPS})
 # Those who trace (流调) and isolate: the leading group, college leaders, counselors.
 _TRACER = frozenset({Perm.TRACE, Perm.ISOLATE})
+# Campus: who approves returns and leave, keeps places, registers visitors, keeps plans.
+_CAMPUS_LEADER = frozenset(
+    {
+        Perm.APPROVE_RETURN_COLLEGE,
+        Perm.APPROVE_LEAVE,
+        Perm.MANAGE_PLACES,
+        Perm.REGISTER_VISITORS,
+        Perm.CONTINGENCY_PLAN,
+    }
+)
 
 ROLES: dict[Role, RoleSpec] = {
     Role.LEADING_GROUP: RoleSpec(
-        (HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | _TRACER | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS}
+        (HeldOn.UNIT,),
+        Reach.EVERYONE,
+        _OFFICE
+        | _TRACER
+        | _CAMPUS_LEADER
+        | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS, Perm.SEMESTER_PLAN, Perm.GATE_CHECK},
     ),
     Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
@@ -135,13 +174,28 @@ ROLES: dict[Role, RoleSpec] = {
     ),
     Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
     Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
-    Role.PARTY_SECRETARY: RoleSpec((HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _LEADER),
-    Role.COLLEGE_LEADER: RoleSpec(
-        (HeldOn.UNIT,), Reach.UNIT_SUBTREE, _LEADER | _TRACER | {Perm.IMPORT_ROSTER}
+    Role.PARTY_SECRETARY: RoleSpec(
+        (HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _LEADER | {Perm.CONTINGENCY_PLAN}
     ),
-    Role.COUNSELOR: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD | _SCREENER | _TRACER),
-    Role.LAB_HEAD: RoleSpec((HeldOn.UNIT,), Reach.UNIT_SUBTREE, _FIELD),
+    Role.COLLEGE_LEADER: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.UNIT_SUBTREE,
+        _LEADER | _TRACER | _CAMPUS_LEADER | {Perm.IMPORT_ROSTER},
+    ),
+    Role.COUNSELOR: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.UNIT_SUBTREE,
+        _FIELD | _SCREENER | _TRACER | {Perm.APPROVE_RETURN, Perm.APPROVE_LEAVE},
+    ),
+    Role.LAB_HEAD: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.UNIT_SUBTREE,
+        _FIELD | {Perm.APPROVE_LEAVE, Perm.MANAGE_PLACES, Perm.REGISTER_VISITORS},
+    ),
     Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | _SCREENER),
+    Role.GATE_KEEPER: RoleSpec(
+        (HeldOn.UNIT,), Reach.NOBODY_ELSE, frozenset({Perm.GATE_CHECK, Perm.REGISTER_VISITORS})
+    ),
 }
 
 

@@ -1,0 +1,3 @@
+"""URLs of the campus places pages (included by campus/urls.py)."""
+
+urlpatterns: list = []
