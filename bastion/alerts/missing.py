@@ -97,5 +97,13 @@ MISSING_KINDS = frozenset(PERIODIC_RULES)
 # tracing.isolation.care_missed_raise): a lapse of the carer, not the person's illness.
 CARE_MISSED = "care_missed"
 
+# A person out of campus on leave and not back by their time (raised by
+# campus.leave.leaves_overdue_raise): late, not ill.
+LEAVE_OVERDUE = "leave_overdue"
+
+# Someone stopped at the gate before the day their return is approved for (raised by
+# campus.gate): early, not ill.
+EARLY_RETURN = "early_return"
+
 # Alert kinds that say nothing about the person's health: they never colour the status.
-NOT_ABOUT_HEALTH = MISSING_KINDS | {CARE_MISSED}
+NOT_ABOUT_HEALTH = MISSING_KINDS | {CARE_MISSED, LEAVE_OVERDUE, EARLY_RETURN}
