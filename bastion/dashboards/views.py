@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
 from bastion.campaigns.selectors import active_campaign
+from bastion.campus.plans import plan_coverage
 from bastion.dashboards import selectors
 from bastion.dashboards.export import missing_people_xlsx
 from bastion.lib.days import business_day
@@ -67,6 +68,8 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
                 "abnormal": trend.abnormal,
                 "key_area": trend.key_area,
             },
+            # Units lacking a contingency plan (R3): one query, none for a grid worker.
+            "plans": plan_coverage(campaign=campaign, scope=scope, within=unit),
             "page": page_of(missing, page=request.GET.get("page")),
             "show_phone": scope.has(Perm.VIEW_PHONE),
             "kinds_label": _kinds_label(kinds),
