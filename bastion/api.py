@@ -31,6 +31,9 @@ def refused(request: HttpRequest, exc: Refused):
 
 
 from bastion.alerts.api import router as alerts_router  # noqa: E402
+from bastion.campus.api_campus import router as campus_router  # noqa: E402
+from bastion.campus.api_leave import router as leave_router  # noqa: E402
+from bastion.campus.api_places import router as places_router  # noqa: E402
 from bastion.checkins.api import router as checkins_router  # noqa: E402
 from bastion.org.api import router as org_router  # noqa: E402
 from bastion.reports.api import router as reports_router  # noqa: E402
@@ -49,3 +52,6 @@ api.add_router("/", tracing_router)
 api.add_router("/", cases_router)
 api.add_router("/", contacts_router)
 api.add_router("/", isolation_router)
+api.add_router("/", campus_router)
+api.add_router("/", leave_router)
+api.add_router("/", places_router)

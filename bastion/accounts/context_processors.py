@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict:
             "dashboard": scope.has(Perm.VIEW_DASHBOARD),
             "org": not scope.is_self_only,
             "tracing": scope.has(Perm.VIEW_PEOPLE) and not scope.is_self_only,
+            "campus": user.person_id is not None,
+            "gate": scope.has(Perm.GATE_CHECK),
             # Anyone may be named a carer (a Party member student, say): one indexed query.
             "care": user.person_id is not None
             and Isolation.objects.filter(

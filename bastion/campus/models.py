@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bastion.tracing.models import Transport
 
@@ -277,7 +278,7 @@ class LeaveApplication(models.Model):
 
 
 class KeyPlaceKind(models.TextChoices):
-    OFFICE = "office", _("Office")
+    OFFICE = "office", pgettext_lazy("key place", "Office")
     TEACHING_LAB = "lab", _("Teaching or research lab")
     APARTMENT = "apartment", _("Student apartment")
     OTHER = "other", _("Other")

@@ -78,6 +78,7 @@ ACCOUNT_KINDS: tuple[AccountKind, ...] = (
     AccountKind("student_affairs", "学生工作部", "Student Affairs"),
     AccountKind("university_office", "学校办公室", "University Office"),
     AccountKind("discipline_inspection", "纪检监察", "Discipline inspection"),
+    AccountKind("gate_keeper", "门岗", "Gate keeper"),
     AccountKind("admin", "系统管理员", "Administrator (superuser)"),
 )
 
@@ -493,6 +494,7 @@ class _Plan:
             "SA": Role.STUDENT_AFFAIRS,
             "UO": Role.UNIVERSITY_OFFICE,
             "DIS": Role.DISCIPLINE_INSPECTION,
+            "SEC": Role.GATE_KEEPER,  # 保卫处: the gates
         }
         weights = sum(w for *_, w in catalog.OFFICES)
         self.office_homes: dict[str, _Home] = {}
@@ -813,6 +815,7 @@ class _Plan:
             "student_affairs": (office["SA"].people[1], "全体学生"),
             "university_office": (office["UO"].people[1], "全体教职工"),
             "discipline_inspection": (office["DIS"].people[1], everyone),
+            "gate_keeper": (office["SEC"].people[1], "校门 · 查验通行证"),
         }
 
     def _within(self, unit: Unit, ancestor: Unit) -> bool:

@@ -15,25 +15,28 @@ CATALOGUES = sorted(Path(settings.BASE_DIR).glob("*/locale/zh_Hans/LC_MESSAGES/d
 
 
 def po_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a .po file (plural forms keyed by their singular), fuzzy ones left out."""
+    """msgid → msgstr of a .po file (plural forms keyed by their singular, a message with a
+    context by "context\x04msgid" as gettext compiles it), fuzzy ones left out."""
     entries: dict[str, str] = {}
-    msgid = msgstr = None
+    msgid = msgstr = context = None
     field = None
     fuzzy = False
 
     def flush() -> None:
         if msgid and not fuzzy:
-            entries[msgid] = msgstr or ""
+            entries[f"{context}\x04{msgid}" if context else msgid] = msgstr or ""
 
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("#~"):
             continue
         if not line.strip():
             flush()
-            msgid = msgstr = field = None
+            msgid = msgstr = context = field = None
             fuzzy = False
         elif line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        elif line.startswith("msgctxt "):
+            context = ast.literal_eval(line[8:])
         elif line.startswith("msgid "):
             msgid, field = ast.literal_eval(line[6:]), "id"
         elif line.startswith("msgid_plural "):

@@ -40,3 +40,40 @@ def gate_keeper(world) -> Person:
     position_assign(person=keeper, role=Role.GATE_KEEPER, over=world.university, starts_on=SINCE)
     world.gate_keeper = keeper
     return keeper
+
+
+# The day the campus tests run on: after the deferred start, so a clean student may return.
+TODAY = dt.date(2020, 3, 5)
+NOON = dt.datetime(2020, 3, 5, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def clean_days(person, campaign, *, days: int = 14, last: dt.date = TODAY, status="green"):
+    """`days` normal check-ins in a row, ending `last` (the history a return needs)."""
+    from decimal import Decimal
+
+    from bastion.checkins.models import CheckIn
+
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            campaign=campaign,
+            person=person,
+            day=last - dt.timedelta(days=k),
+            submitted_at=NOON - dt.timedelta(days=k),
+            temperature=Decimal("36.5"),
+            location="110108",
+            on_campus=False,
+            status=status,
+        )
+        for k in range(days)
+    )
+    person.last_checkin_day = last
+    person.save(update_fields=["last_checkin_day"])
+
+
+@pytest.fixture
+def at_noon():
+    """The clock at noon on TODAY (Shanghai)."""
+    import time_machine
+
+    with time_machine.travel(NOON, tick=False):
+        yield NOON

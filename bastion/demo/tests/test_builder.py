@@ -203,7 +203,7 @@ def test_the_same_seed_builds_the_same_university_and_another_seed_another(demo)
 
 def test_the_demo_accounts_log_in_without_changing_their_password(demo, client):
     assert [r.kind.key for r in demo.demo_accounts][-1] == "admin"
-    assert len({r.username for r in demo.demo_accounts}) == len(demo.demo_accounts) == 14
+    assert len({r.username for r in demo.demo_accounts}) == len(demo.demo_accounts) == 15
     for row in demo.demo_accounts:
         assert client.login(username=row.username, password=row.password), row
         assert not User.objects.get(username=row.username).must_change_password

@@ -19,7 +19,7 @@ def run(**options) -> str:
 def test_it_builds_and_prints_one_account_per_role_with_the_password(db):
     out = run(people=400, seed=3)
     assert Person.objects.count() == 400
-    assert out.count(DEMO_PASSWORD) == DemoAccount.objects.count() == 14
+    assert out.count(DEMO_PASSWORD) == DemoAccount.objects.count() == 15
     for username in DemoAccount.objects.values_list("username", flat=True):
         assert username in out
     assert "辅导员 Counselor" in out

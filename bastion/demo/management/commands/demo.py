@@ -139,6 +139,22 @@ class Command(BaseCommand):
                     "clusters": traced.clusters,
                 }
             )
+        from bastion.demo.campus import campus_build
+
+        campus = campus_build(seed=seed)
+        if campus is not None:
+            self.stdout.write(
+                _(
+                    "Campus: %(applications)d return applications (%(approved)d approved, "
+                    "%(held)d held for review), %(plans)d contingency plans."
+                )
+                % {
+                    "applications": campus.applications,
+                    "approved": campus.approved,
+                    "held": campus.held,
+                    "plans": campus.plans,
+                }
+            )
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  · {line}")
