@@ -121,7 +121,10 @@ def _out(a: ReturnApplication) -> dict:
         "transport": a.transport,
         "number": a.number,
         "state": a.state,
-        "unmet": a.unmet,
+        "unmet": [
+            {"code": item["code"], "reason": reason}
+            for item, reason in zip(a.unmet, a.unmet_reasons, strict=True)
+        ],
         "scheduled_on": a.scheduled_on,
         "decided_note": a.decided_note,
         "submitted_at": a.submitted_at,

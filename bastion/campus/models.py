@@ -145,7 +145,8 @@ class ReturnApplication(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=ReturnState.choices, default=ReturnState.PENDING
     )
-    # [{"code": "checkin_days", "reason": "…"}], empty when every condition is met.
+    # [{"code": "checkin_days", "why": "too_few_days", "values": {…}}], empty when every
+    # condition is met; put into words by campus.returns.unmet_reason.
     unmet = models.JSONField(_("conditions not met"), default=list, blank=True)
     sorted_at = models.DateTimeField(_("sorted at"))
     scheduled_on = models.DateField(_("return on"), null=True, blank=True)
@@ -183,6 +184,13 @@ class ReturnApplication(models.Model):
     @property
     def is_clear(self) -> bool:
         return not self.unmet
+
+    @property
+    def unmet_reasons(self) -> list[str]:
+        """The conditions not met, in words, in the reader's language."""
+        from bastion.campus.returns import unmet_reason
+
+        return [unmet_reason(item) for item in self.unmet]
 
 
 class ReturnReview(models.Model):

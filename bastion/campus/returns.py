@@ -24,6 +24,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
@@ -67,13 +68,50 @@ def semester_plan(campaign: Campaign | None) -> SemesterPlan | None:
 # --- the conditions -----------------------------------------------------------------------
 
 
+# Why a condition is not met: kept on the application as a code and its values, and put into
+# words when read, in the reader's language (the sorting runs in a worker, in no language).
+REASONS = {
+    "abnormal": gettext_noop(
+        "An abnormal check-in within the last %(n)d days: return needs %(n)d days of normal "
+        "check-ins in a row."
+    ),
+    "too_few_days": gettext_noop(
+        "%(done)d of the %(n)d days of check-in in a row that return needs: keep checking in "
+        "every day and apply again."
+    ),
+    "open_alert": gettext_noop(
+        "An alert of yours is still open: your counselor must close it first."
+    ),
+    "key_area": gettext_noop(
+        "In or back from the key area %(area)s on %(day)s, within the %(days)d days of quarantine."
+    ),
+    "from_key_area": gettext_noop("Setting out from the key area %(area)s."),
+    "isolation": gettext_noop("Under isolation, or proposed for it: finish it first."),
+    "before_start": gettext_noop(
+        "Before the semester starts on %(day)s: only a special need, which the reviewers "
+        "weigh, allows it."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Unmet:
-    code: str
-    reason: str
+    code: str  # the condition: checkin_days, open_alert, key_area, isolation, before_start
+    why: str  # which sentence of REASONS says it
+    values: tuple[tuple[str, Any], ...] = ()
 
-    def as_json(self) -> dict[str, str]:
-        return {"code": self.code, "reason": self.reason}
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "why": self.why, "values": dict(self.values)}
+
+
+def unmet_reason(item: dict[str, Any]) -> str:
+    """An unmet condition as stored on an application, in words (a division's code becomes
+    its name)."""
+    values = dict(item.get("values") or {})
+    if "area" in values:
+        values["area"] = divisions.full_name(values["area"]) or values["area"]
+    text = REASONS.get(item.get("why", ""))
+    return _(text) % values if text else item.get("code", "")
 
 
 class Conditions:
@@ -131,75 +169,31 @@ class Conditions:
         n = max(self.plan.return_checkin_days, 1)
         to_yesterday, to_today, abnormal, _today = self.days.get(person_id, (0, 0, 0, False))
         if abnormal:
-            found.append(
-                Unmet(
-                    "checkin_days",
-                    _(
-                        "An abnormal check-in within the last %(n)d days: return needs %(n)d "
-                        "days of normal check-ins in a row."
-                    )
-                    % {"n": n},
-                )
-            )
+            found.append(Unmet("checkin_days", "abnormal", (("n", n),)))
         elif max(to_yesterday, to_today) < n:
-            found.append(
-                Unmet(
-                    "checkin_days",
-                    _(
-                        "%(done)d of the %(n)d days of check-in in a row that return needs: "
-                        "keep checking in every day and apply again."
-                    )
-                    % {"done": max(to_yesterday, to_today), "n": n},
-                )
-            )
+            done = max(to_yesterday, to_today)
+            found.append(Unmet("checkin_days", "too_few_days", (("done", done), ("n", n))))
         if self.open_alerts.get(person_id):
-            found.append(
-                Unmet(
-                    "open_alert",
-                    _("An alert of yours is still open: your counselor must close it first."),
-                )
-            )
+            found.append(Unmet("open_alert", "open_alert"))
         if person_id in self.key_area:
             area, day = self.key_area[person_id]
+            days = self.plan.campaign.quarantine_days
             found.append(
                 Unmet(
                     "key_area",
-                    _(
-                        "In or back from the key area %(area)s on %(day)s, within the "
-                        "%(days)d days of quarantine."
-                    )
-                    % {
-                        "area": divisions.full_name(area.division),
-                        "day": day,
-                        "days": self.plan.campaign.quarantine_days,
-                    },
+                    "key_area",
+                    (("area", area.division), ("day", day.isoformat()), ("days", days)),
                 )
             )
         else:
             area = next((a for a in self.areas if a.covers(origin, self.today)), None)
             if area is not None:
-                found.append(
-                    Unmet(
-                        "key_area",
-                        _("Setting out from the key area %(area)s.")
-                        % {"area": divisions.full_name(area.division)},
-                    )
-                )
+                found.append(Unmet("key_area", "from_key_area", (("area", area.division),)))
         if person_id in self.isolated:
-            found.append(
-                Unmet("isolation", _("Under isolation, or proposed for it: finish it first."))
-            )
+            found.append(Unmet("isolation", "isolation"))
         if planned_on < self.plan.start_on:
-            found.append(
-                Unmet(
-                    "before_start",
-                    _(
-                        "Before the semester starts on %(day)s: only a special need, which "
-                        "the reviewers weigh, allows it."
-                    )
-                    % {"day": self.plan.start_on},
-                )
-            )
+            day = self.plan.start_on.isoformat()
+            found.append(Unmet("before_start", "before_start", (("day", day),)))
         return found
 
 

@@ -23,6 +23,7 @@ from bastion.campus.models import (
 from bastion.campus.plans import plan_version_add
 from bastion.campus.returns import ReturnRefused, return_apply, returns_approve_clear
 from bastion.demo.models import DemoAccount
+from bastion.lib import dorms
 from bastion.lib.days import business_day
 from bastion.org.models import PersonKind, Unit, UnitKind
 
@@ -120,7 +121,8 @@ def campus_build(*, seed: int = 2020) -> CampusDemo | None:
         KeyPlace.objects.create(
             name=lab.name, kind=KeyPlaceKind.TEACHING_LAB, unit=lab, capacity=12
         )
-    building = (demo_student.dormitory or "").split("-")[0] or "1号楼"
+    dorm = dorms.parse(demo_student.dormitory)
+    building = dorm.building if dorm else "1号楼"
     KeyPlace.objects.create(
         name=f"学生公寓{building}",
         kind=KeyPlaceKind.APARTMENT,

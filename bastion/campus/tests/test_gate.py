@@ -209,3 +209,28 @@ def test_the_access_log_shows_a_gate_keeper_their_own_checks(
 
 def test_an_approved_applicant_sees_their_status(returned):
     assert ReturnApplication.objects.get(person=returned).state == ReturnState.APPROVED
+
+
+def test_a_visitor_is_admitted_by_their_code_within_their_window_only(world, plan, gate_keeper):
+    from bastion.campus.places import visitor_code, visitor_register
+
+    visitor = visitor_register(
+        actor=user(gate_keeper),
+        host_number=world.staff.number,
+        name="周立",
+        phone="13700000009",
+        id_number="",
+        organization="维修公司",
+        purpose="检修实验室通风",
+        valid_from=NOON,
+        valid_until=NOON + dt.timedelta(hours=3),
+        now=NOON,
+    )
+    code = visitor_code(visitor)
+    assert check(gate_keeper, code).admitted
+    late = check(gate_keeper, code, now=NOON + dt.timedelta(hours=4))
+    assert not late.admitted and late.reason
+    assert list(AccessLog.objects.values_list("visitor", "admitted")) == [
+        (visitor.pk, True),
+        (visitor.pk, False),
+    ]
