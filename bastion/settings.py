@@ -82,6 +82,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "bastion.urls"
+# The model-free helpers of bastion/lib are no app: their catalogue is named here.
+LOCALE_PATHS = [BASE_DIR / "lib" / "locale"]
 WSGI_APPLICATION = "bastion.wsgi.application"
 
 TEMPLATES = [

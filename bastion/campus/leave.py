@@ -30,6 +30,7 @@ from bastion.campaigns.selectors import active_campaign
 from bastion.campus.models import LeaveApplication, LeaveState, SemesterPlan
 from bastion.lib import divisions
 from bastion.lib.days import SHANGHAI, business_day
+from bastion.lib.inputs import text_input
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.notify.services import notify
@@ -153,16 +154,9 @@ def leave_may_decide(*, actor: User, leave: LeaveApplication) -> bool:
 # --- checks of what is typed ------------------------------------------------------------------
 
 
-def _text(value: Any, *, limit: int, what: str, required: str = "") -> str:
-    """Clean text; `required` is the refusal when it is empty."""
-    text = clean(value)
-    if required and not text:
-        raise LeaveRefused(required)
-    if len(text) > limit:
-        raise LeaveRefused(
-            _("The %(what)s is longer than %(n)d characters.") % {"what": what, "n": limit}
-        )
-    return text
+def _text(value: Any, **checks: Any) -> str:
+    """Clean text; `required`, when given, is the refusal's words for an empty one."""
+    return text_input(value, refused=LeaveRefused, **checks)
 
 
 def _moment(value: Any, *, what: str) -> dt.datetime:

@@ -35,6 +35,7 @@ from bastion.campus.models import (
 )
 from bastion.lib import dorms, idcard
 from bastion.lib.days import SHANGHAI, at, business_day
+from bastion.lib.inputs import text_input
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean, compact
 from bastion.notify.services import notify
@@ -84,15 +85,8 @@ def _time(moment: dt.datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
 
 
-def _text(value: Any, *, limit: int, what: str, required: bool = False) -> str:
-    text = clean(value)
-    if required and not text:
-        raise PlaceRefused(_("Fill in the %(what)s.") % {"what": what})
-    if len(text) > limit:
-        raise PlaceRefused(
-            _("The %(what)s is longer than %(n)d characters.") % {"what": what, "n": limit}
-        )
-    return text
+def _text(value: Any, **checks: Any) -> str:
+    return text_input(value, refused=PlaceRefused, **checks)
 
 
 def _moment(value: Any, *, what: str) -> dt.datetime:

@@ -28,8 +28,8 @@ from bastion.campaigns.models import Campaign
 from bastion.campus.models import ContingencyPlan, ContingencyPlanVersion
 from bastion.lib.chunks import chunks
 from bastion.lib.days import business_day
+from bastion.lib.inputs import day_input, text_input
 from bastion.lib.refusals import Refused
-from bastion.lib.text import clean
 from bastion.org.models import Unit, UnitKind
 
 TITLE_MAX = 200
@@ -104,15 +104,8 @@ def _line(value: Any) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _text(value: Any, *, limit: int, what: str, required: bool = False) -> str:
-    text = _line(value)
-    if required and not text:
-        raise PlanRefused(_("Fill in the %(what)s.") % {"what": what})
-    if len(text) > limit:
-        raise PlanRefused(
-            _("The %(what)s is longer than %(n)d characters.") % {"what": what, "n": limit}
-        )
-    return text
+def _text(value: Any, **checks: Any) -> str:
+    return text_input(value, refused=PlanRefused, normal=_line, **checks)
 
 
 def _summary(value: Any) -> str:
@@ -128,17 +121,7 @@ def _summary(value: Any) -> str:
 
 
 def _day(value: Any, *, what: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    text = clean(value)
-    if not text:
-        raise PlanRefused(_("Fill in the %(what)s.") % {"what": what})
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise PlanRefused(
-            _("The %(what)s must be a day such as 2020-02-17.") % {"what": what}
-        ) from None
+    return day_input(value, what=what, refused=PlanRefused)
 
 
 def _file_name(raw: str) -> str:

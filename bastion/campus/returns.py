@@ -41,6 +41,7 @@ from bastion.campus.models import (
 from bastion.checkins.models import CheckIn
 from bastion.lib import divisions
 from bastion.lib.days import business_day
+from bastion.lib.inputs import day_input, text_input
 from bastion.lib.refusals import Refused
 from bastion.org.models import HealthStatus, Person, Unit
 from bastion.tracing.models import Isolation, IsolationState, Transport
@@ -200,28 +201,12 @@ class Conditions:
 # --- applying -------------------------------------------------------------------------------
 
 
-def _text(value: Any, *, limit: int, what: str, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ReturnRefused(_("Fill in %(what)s.") % {"what": what})
-    if len(text) > limit:
-        raise ReturnRefused(
-            _("%(what)s is longer than %(n)d characters.") % {"what": what, "n": limit}
-        )
-    return text
+def _text(value: Any, **checks: Any) -> str:
+    return text_input(value, refused=ReturnRefused, **checks)
 
 
 def _date(value: Any, *, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ReturnRefused(
-            _("%(what)s must be a date such as 2020-03-02.") % {"what": what}
-        ) from None
+    return day_input(value, what=what, refused=ReturnRefused)
 
 
 def return_may_apply(*, actor: User, person: Person) -> bool:
@@ -256,13 +241,13 @@ def return_apply(
     plan = semester_plan(campaign)
     if plan is None:
         raise ReturnRefused(_("There is no semester plan to return under yet."))
-    client_id = _text(client_id, limit=64, what=_("the client id"))
+    client_id = _text(client_id, limit=64, what=_("client id"))
     if client_id:
         seen = ReturnApplication.objects.filter(person=person, client_id=client_id).first()
         if seen is not None:
             return seen
     today = business_day(now)
-    planned = _date(planned_on, what=_("The planned day"))
+    planned = _date(planned_on, what=_("planned return"))
     if planned < today:
         raise ReturnRefused(_("The planned day %(day)s has passed.") % {"day": planned})
     if planned > today + dt.timedelta(days=180):
@@ -278,9 +263,9 @@ def return_apply(
     values = {
         "planned_on": planned,
         "origin": origin,
-        "route": _text(route, limit=200, what=_("the route")),
+        "route": _text(route, limit=200, what=_("route")),
         "transport": transport,
-        "number": _text(number, limit=16, what=_("the train or flight number"))
+        "number": _text(number, limit=16, what=_("train or flight number"))
         .upper()
         .replace(" ", ""),
     }
@@ -453,7 +438,7 @@ def return_review(
     scope = scope_of(actor)
     if not _reviewable(scope).filter(pk=application.pk).exists():
         raise _not_found()
-    note = _text(note, limit=300, what=_("the reason"))
+    note = _text(note, limit=300, what=_("reason"))
     with transaction.atomic():
         plan = SemesterPlan.objects.select_for_update().get(campaign_id=application.campaign_id)
         application = (

@@ -27,6 +27,7 @@ from bastion.campaigns.selectors import active_campaign
 from bastion.checkins.models import CheckIn
 from bastion.lib.chunks import CHUNK, chunks
 from bastion.lib.days import SHANGHAI, business_day
+from bastion.lib.inputs import day_input, text_input
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.notify.services import notify
@@ -132,26 +133,12 @@ def carer_default(person: Person, *, day: dt.date) -> Person | None:
     return None
 
 
-def _text(value: Any, *, limit: int, what: str, required: bool = False) -> str:
-    text = clean(value)
-    if required and not text:
-        raise IsolationRefused(_("Fill in the %(what)s.") % {"what": what})
-    if len(text) > limit:
-        raise IsolationRefused(
-            _("The %(what)s is longer than %(n)d characters.") % {"what": what, "n": limit}
-        )
-    return text
+def _text(value: Any, **checks: Any) -> str:
+    return text_input(value, refused=IsolationRefused, **checks)
 
 
 def _day(value: Any, *, what: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(clean(value))
-    except ValueError:
-        raise IsolationRefused(
-            _("The %(what)s must be a day such as 2020-02-10.") % {"what": what}
-        ) from None
+    return day_input(value, what=what, refused=IsolationRefused)
 
 
 def _managed(actor: User | None, isolation: Isolation) -> None:
