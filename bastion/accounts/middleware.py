@@ -14,11 +14,13 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
-            allowed = {reverse("password_change"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith(_ALLOWED_PREFIXES):
-                return redirect("password_change")
+        # The path first: an API request (a bearer token, often) never loads the session's
+        # user here only to be let through.
+        if not request.path.startswith(_ALLOWED_PREFIXES):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.must_change_password:
+                if request.path not in {reverse("password_change"), reverse("logout")}:
+                    return redirect("password_change")
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ The conditions, each a code and a sentence the applicant reads:
 """
 
 import datetime as dt
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from bastion.org.models import HealthStatus, Person, Unit
 from bastion.tracing.models import Isolation, IsolationState, Transport
 from bastion.tracing.selectors import SEVERITY_OF_RISK, key_area_presence_all
 
+log = logging.getLogger(__name__)
+
 # A college is the unit two levels down the tree (the university is the root).
 COLLEGE_PATH = 2 * Unit.steplen
 SEARCH_DAYS = 60  # how far past the planned day the scheduler looks for room
@@ -58,6 +61,12 @@ class ReturnRefused(Refused):
 
 def _not_found() -> ReturnRefused:
     return ReturnRefused(_("Not found, or not in your reach."), status=404)
+
+
+def _no_right(actor: User, message: str, *, uid: Any = "") -> ReturnRefused:
+    """A decision by someone without the duty: refused (403) and logged."""
+    log.warning("return %s: decision by %s refused: %s", uid or "*", actor.get_username(), message)
+    return ReturnRefused(message, status=403)
 
 
 def semester_plan(campaign: Campaign | None) -> SemesterPlan | None:
@@ -388,7 +397,7 @@ def returns_approve_clear(
     now = now or timezone.now()
     scope = scope_of(actor)
     if not (scope.has(Perm.APPROVE_RETURN) or scope.has(Perm.APPROVE_RETURN_COLLEGE)):
-        raise ReturnRefused(_("Approving returns is not among your duties."), status=403)
+        raise _no_right(actor, _("Approving returns is not among your duties."))
     pending = _reviewable(scope).filter(campaign=campaign, state=ReturnState.PENDING)
     if uids is not None:
         pending = pending.filter(uid__in=uids)
@@ -447,17 +456,17 @@ def return_review(
             .get(pk=application.pk)
         )
         if application.person_id == actor.person_id:
-            raise ReturnRefused(_("Nobody decides their own application."), status=403)
+            raise _no_right(actor, _("Nobody decides their own application."), uid=application.uid)
         if application.state == ReturnState.PENDING:
             stage = ReturnReview.Stage.COUNSELOR
             if not (scope.has(Perm.APPROVE_RETURN) or scope.has(Perm.APPROVE_RETURN_COLLEGE)):
-                raise ReturnRefused(_("Approving returns is not among your duties."), status=403)
+                message = _("Approving returns is not among your duties.")
+                raise _no_right(actor, message, uid=application.uid)
         elif application.state == ReturnState.COUNSELOR_APPROVED:
             stage = ReturnReview.Stage.COLLEGE
             if not scope.has(Perm.APPROVE_RETURN_COLLEGE):
-                raise ReturnRefused(
-                    _("The counselor has passed it on: the college decides now."), status=403
-                )
+                message = _("The counselor has passed it on: the college decides now.")
+                raise _no_right(actor, message, uid=application.uid)
         else:
             raise ReturnRefused(
                 _("This application is already %(state)s.")

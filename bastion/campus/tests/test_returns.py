@@ -160,10 +160,11 @@ def test_out_of_reach_is_not_found(world, campaign, plan):
     assert approved == 0
 
 
-def test_a_student_may_not_approve(world, campaign, plan):
+def test_a_student_may_not_approve_and_the_attempt_is_logged(world, campaign, plan, caplog):
     with pytest.raises(ReturnRefused) as refused:
         returns_approve_clear(actor=user(world.student), campaign=campaign, now=NOON)
     assert refused.value.status == 403
+    assert world.student.number in caplog.text
 
 
 def test_bad_applications_are_refused_and_write_nothing(world, campaign, plan):
