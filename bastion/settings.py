@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bastion.alerts",
     "bastion.tracing",
     "bastion.campus",
+    "bastion.partywork",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

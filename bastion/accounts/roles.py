@@ -68,6 +68,14 @@ class Perm(StrEnum):
     REGISTER_VISITORS = "campus.register_visitors"
     MANAGE_PLACES = "campus.manage_places"
     CONTINGENCY_PLAN = "campus.contingency_plan"
+    PARTY_TASKS = "partywork.tasks"
+    DUTY_ROSTER = "partywork.duty"
+    ASSESS_CADRES = "partywork.assess"
+    COMMEND = "partywork.commend"
+    DISCIPLINE = "partywork.discipline"
+    PUBLISH_STORIES = "partywork.publish"
+    CARE_FRONTLINE = "partywork.care"
+    BRIEFING = "partywork.briefing"
 
 
 HELD_ON_LABELS = {
@@ -104,6 +112,16 @@ PERM_LABELS = {
     Perm.REGISTER_VISITORS: _("register visitors with a host and a time window"),
     Perm.MANAGE_PLACES: _("set up the key places of the units in reach and who may enter"),
     Perm.CONTINGENCY_PLAN: _("keep the contingency plans of the units in reach"),
+    Perm.PARTY_TASKS: _(
+        "set up front-line posts, assign tasks to members, observe activists, submit stories"
+    ),
+    Perm.DUTY_ROSTER: _("plan the duty shifts of the units and posts in reach"),
+    Perm.ASSESS_CADRES: _("assess cadres against the rubric and the evidence"),
+    Perm.COMMEND: _("record commendations, criticism, organizational talks, accountability"),
+    Perm.DISCIPLINE: _("open and keep discipline inspection cases (seen by nobody else)"),
+    Perm.PUBLISH_STORIES: _("approve exemplary stories for publication"),
+    Perm.CARE_FRONTLINE: _("register and resolve the difficulties of front-line staff"),
+    Perm.BRIEFING: _("read the daily briefing and the committees' work reports"),
 }
 
 REACH_LABELS = {
@@ -146,6 +164,17 @@ _LEADER = _FIELD | {Perm.SUBMIT_REPORT}
 _SCREENER = frozenset({Perm.CHECKIN_PROXY, Perm.REGISTER_TRIPS})
 # Those who trace (流调) and isolate: the leading group, college leaders, counselors.
 _TRACER = frozenset({Perm.TRACE, Perm.ISOLATE})
+# The Party's work seen from the centre: the leading group and the Organization Department.
+_PARTY_CENTRE = frozenset(
+    {
+        Perm.PARTY_TASKS,
+        Perm.DUTY_ROSTER,
+        Perm.ASSESS_CADRES,
+        Perm.COMMEND,
+        Perm.CARE_FRONTLINE,
+        Perm.BRIEFING,
+    }
+)
 # Campus: who approves returns and leave, keeps places, registers visitors, keeps plans.
 _CAMPUS_LEADER = frozenset(
     {
@@ -164,23 +193,40 @@ ROLES: dict[Role, RoleSpec] = {
         _OFFICE
         | _TRACER
         | _CAMPUS_LEADER
+        | _PARTY_CENTRE
         | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS, Perm.SEMESTER_PLAN, Perm.GATE_CHECK},
     ),
-    Role.ORG_DEPARTMENT: RoleSpec((HeldOn.UNIT,), Reach.EVERYONE, _OFFICE | {Perm.MANAGE_ORG}),
+    Role.ORG_DEPARTMENT: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.EVERYONE,
+        _OFFICE | _PARTY_CENTRE | {Perm.MANAGE_ORG, Perm.PUBLISH_STORIES},
+    ),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
         (HeldOn.UNIT,),
         Reach.EVERYONE,
-        frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_PHONE, Perm.VIEW_ID_NUMBER, Perm.VIEW_DASHBOARD}),
+        frozenset(
+            {
+                Perm.VIEW_PEOPLE,
+                Perm.VIEW_PHONE,
+                Perm.VIEW_ID_NUMBER,
+                Perm.VIEW_DASHBOARD,
+                Perm.DISCIPLINE,
+            }
+        ),
     ),
     Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
-    Role.UNIVERSITY_OFFICE: RoleSpec((HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE),
+    Role.UNIVERSITY_OFFICE: RoleSpec(
+        (HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE | {Perm.CARE_FRONTLINE}
+    ),
     Role.PARTY_SECRETARY: RoleSpec(
-        (HeldOn.PARTY_ORG,), Reach.PARTY_SUBTREE, _LEADER | {Perm.CONTINGENCY_PLAN}
+        (HeldOn.PARTY_ORG,),
+        Reach.PARTY_SUBTREE,
+        _LEADER | {Perm.CONTINGENCY_PLAN, Perm.PARTY_TASKS, Perm.DUTY_ROSTER, Perm.CARE_FRONTLINE},
     ),
     Role.COLLEGE_LEADER: RoleSpec(
         (HeldOn.UNIT,),
         Reach.UNIT_SUBTREE,
-        _LEADER | _TRACER | _CAMPUS_LEADER | {Perm.IMPORT_ROSTER},
+        _LEADER | _TRACER | _CAMPUS_LEADER | {Perm.IMPORT_ROSTER, Perm.DUTY_ROSTER},
     ),
     Role.COUNSELOR: RoleSpec(
         (HeldOn.UNIT,),
