@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("bastion.dashboards.urls")),
     path("tracing/", include("bastion.tracing.urls")),
     path("campus/", include("bastion.campus.urls")),
+    path("party/", include("bastion.partywork.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

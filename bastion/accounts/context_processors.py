@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict:
             "org": not scope.is_self_only,
             "tracing": scope.has(Perm.VIEW_PEOPLE) and not scope.is_self_only,
             "campus": user.person_id is not None,
+            "party": user.person_id is not None or scope.has(Perm.BRIEFING),
             "gate": scope.has(Perm.GATE_CHECK),
             # Anyone may be named a carer (a Party member student, say): one indexed query.
             "care": user.person_id is not None
