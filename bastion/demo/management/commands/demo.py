@@ -155,6 +155,22 @@ class Command(BaseCommand):
                     "plans": campus.plans,
                 }
             )
+        from bastion.demo.partywork import partywork_build
+
+        party = partywork_build()
+        if party is not None:
+            self.stdout.write(
+                _(
+                    "Party work: %(posts)d front-line post, %(shifts)d duty shifts, "
+                    "%(tasks)d tasks, %(stories)d stories."
+                )
+                % {
+                    "posts": party.posts,
+                    "shifts": party.shifts,
+                    "tasks": party.tasks,
+                    "stories": party.stories,
+                }
+            )
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  · {line}")
