@@ -31,6 +31,7 @@ from bastion.campus.models import LeaveApplication, LeaveState, SemesterPlan
 from bastion.lib import divisions
 from bastion.lib.days import SHANGHAI, business_day
 from bastion.lib.inputs import text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.notify.services import notify
@@ -601,14 +602,7 @@ def leaves_visible(*, scope: Scope) -> QuerySet[LeaveApplication]:
 
 def leave_for(user: User, uid: uuid.UUID | str) -> LeaveApplication:
     """One leave the user reaches; LeaveRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    leave = leaves_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if leave is None:
-        raise _not_found()
-    return leave
+    return by_uid(leaves_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def leaves_to_decide(*, actor: User) -> QuerySet[LeaveApplication]:

@@ -36,6 +36,7 @@ from bastion.campus.models import (
 from bastion.lib import dorms, idcard
 from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.inputs import text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean, compact
 from bastion.notify.services import notify
@@ -155,14 +156,7 @@ def places_visible(*, scope: Scope) -> QuerySet[KeyPlace]:
 
 def place_for(user: User, uid: uuid.UUID | str) -> KeyPlace:
     """One key place the user keeps or guards; PlaceRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    place = places_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if place is None:
-        raise _not_found()
-    return place
+    return by_uid(places_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def occupancy_now(place: KeyPlace) -> int:
@@ -719,14 +713,7 @@ def visitors_ended(visitors: QuerySet[Visitor], *, now: dt.datetime) -> QuerySet
 
 def visitor_for(user: User, uid: uuid.UUID | str) -> Visitor:
     """One visitor the user may see; PlaceRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    visitor = visitors_visible(actor=user).filter(uid=uid).first()
-    if visitor is None:
-        raise _not_found()
-    return visitor
+    return by_uid(visitors_visible(actor=user), uid, missing=_not_found)
 
 
 def visitor_may_revoke(*, actor: User, visitor: Visitor) -> bool:

@@ -29,6 +29,7 @@ from bastion.campus.models import ContingencyPlan, ContingencyPlanVersion
 from bastion.lib.chunks import chunks
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import Unit, UnitKind
 
@@ -318,20 +319,9 @@ def plans_visible(*, scope: Scope, campaign: Campaign) -> QuerySet[ContingencyPl
 
 def plan_for(user: User, uid: uuid.UUID | str) -> ContingencyPlan:
     """One plan (of any campaign) of a unit in the user's reach; PlanRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    plan = (
-        ContingencyPlan.objects.filter(
-            uid=uid, unit_id__in=_units(scope_of(user), None).values("pk")
-        )
-        .select_related("unit", "campaign")
-        .first()
-    )
-    if plan is None:
-        raise _not_found()
-    return plan
+    units = _units(scope_of(user), None).values("pk")
+    plans = ContingencyPlan.objects.filter(unit_id__in=units).select_related("unit", "campaign")
+    return by_uid(plans, uid, missing=_not_found)
 
 
 def plan_of(*, campaign: Campaign | None, unit: Unit) -> ContingencyPlan | None:

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -43,6 +42,7 @@ from bastion.checkins.models import CheckIn
 from bastion.lib import divisions
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import HealthStatus, Person, Unit
 from bastion.tracing.models import Isolation, IsolationState, Transport
@@ -579,18 +579,8 @@ def returns_visible(*, scope: Scope) -> QuerySet[ReturnApplication]:
 
 
 def return_for(user: User, uid: uuid.UUID | str) -> ReturnApplication:
-    try:
-        found = (
-            returns_visible(scope=scope_of(user))
-            .select_related("person", "person__unit", "campaign")
-            .filter(uid=uid)
-            .first()
-        )
-    except ValueError:
-        found = None
-    if found is None:
-        raise Http404
-    return found
+    visible = returns_visible(scope=scope_of(user))
+    return by_uid(visible.select_related("person", "person__unit", "campaign"), uid)
 
 
 def returns_approved_on(*, person: Person, campaign: Campaign) -> ReturnApplication | None:

@@ -26,6 +26,7 @@ from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.notify.services import notify
@@ -106,14 +107,7 @@ def care_cases_visible(*, scope: Scope) -> QuerySet[CareCase]:
 
 
 def care_case_for(user: User, uid: uuid.UUID | str) -> CareCase:
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    case = care_cases_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if case is None:
-        raise _not_found()
-    return case
+    return by_uid(care_cases_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def care_cases_open(*, scope: Scope) -> QuerySet[CareCase]:

@@ -23,7 +23,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +33,7 @@ from bastion.alerts.models import Alert, AlertEvent
 from bastion.checkins.models import CheckIn, CheckInRevision
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import PartyOrg, Person
 from bastion.partywork.models import (
@@ -512,14 +512,7 @@ def discipline_cases_visible(*, scope: Scope) -> QuerySet[DisciplineCase]:
 
 def discipline_case_for(user: User, uid: uuid.UUID | str) -> DisciplineCase:
     """One case for discipline inspection; 404 for anyone else, as for a missing one."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise Http404 from None
-    found = discipline_cases_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if found is None:
-        raise Http404
-    return found
+    return by_uid(discipline_cases_visible(scope=scope_of(user)), uid)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.inputs import text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.notify.services import notify
@@ -205,14 +206,7 @@ def shifts_visible(*, scope: Scope) -> QuerySet[DutyShift]:
 
 def shift_for(user: User, uid: uuid.UUID | str) -> DutyShift:
     """One shift the user may read; DutyRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    shift = shifts_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if shift is None:
-        raise _not_found()
-    return shift
+    return by_uid(shifts_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 # --- services --------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import at, business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import PartyOrg, PartyOrgKind, Person, Position, Unit
 from bastion.org.services import party_org_add, position_assign
@@ -191,14 +192,7 @@ def posts_visible(*, scope: Scope) -> QuerySet[FrontlinePost]:
 
 def post_for(user: User, uid: uuid.UUID | str) -> FrontlinePost:
     """One post the user may read; FrontlineRefused(404) otherwise."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    post = posts_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if post is None:
-        raise _not_found()
-    return post
+    return by_uid(posts_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def _active_on(day: dt.date, *, start: str, end: str) -> Q:

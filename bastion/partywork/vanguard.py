@@ -35,6 +35,7 @@ from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import PartyOrg, Person, PoliticalStatus, Position
 from bastion.partywork.models import (
@@ -480,18 +481,8 @@ def records_visible(*, scope: Scope) -> QuerySet[VanguardRecord]:
 
 
 def record_for(user: User, uid: uuid.UUID | str) -> VanguardRecord:
-    try:
-        found = (
-            records_visible(scope=scope_of(user))
-            .select_related("person", "party_org")
-            .filter(uid=uid)
-            .first()
-        )
-    except (ValueError, TypeError):
-        found = None
-    if found is None:
-        raise Http404
-    return found
+    visible = records_visible(scope=scope_of(user)).select_related("person", "party_org")
+    return by_uid(visible, uid)
 
 
 def branch_for(user: User, code: str) -> PartyOrg:

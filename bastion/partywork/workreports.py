@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib.days import at, business_day
 from bastion.lib.inputs import day_input, text_input
+from bastion.lib.lookup import by_uid
 from bastion.org.models import PartyOrg, PartyOrgKind, Person, Position, Unit
 from bastion.partywork.models import (
     CareCase,
@@ -468,18 +468,8 @@ def reports_visible(*, scope: Scope) -> QuerySet[WorkReport]:
 
 
 def report_for(user: User, uid: uuid.UUID | str) -> WorkReport:
-    try:
-        found = (
-            reports_visible(scope=scope_of(user))
-            .select_related("party_org", "submitted_by__person")
-            .filter(uid=uid)
-            .first()
-        )
-    except (ValueError, TypeError):
-        found = None
-    if found is None:
-        raise Http404
-    return found
+    visible = reports_visible(scope=scope_of(user))
+    return by_uid(visible.select_related("party_org", "submitted_by__person"), uid)
 
 
 def is_late(report: WorkReport, *, now: dt.datetime) -> bool:

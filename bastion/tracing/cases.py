@@ -24,6 +24,7 @@ from bastion.accounts.scoping import Scope, scope_of
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI, at, business_day
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.org.models import Person, Unit
@@ -107,14 +108,7 @@ def cases_visible(*, scope: Scope) -> QuerySet[Case]:
 
 def case_for(user: User, uid: uuid.UUID | str) -> Case:
     """One visible case, or CaseRefused(404) when missing or out of reach."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    case = cases_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if case is None:
-        raise _not_found()
-    return case
+    return by_uid(cases_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def case_recorded_before(*, actor: User, client_id: str) -> Case | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from bastion.alerts.rules import ABNORMAL_KINDS
 from bastion.campaigns.models import Campaign
 from bastion.lib import dorms
 from bastion.lib.days import business_day
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.org.models import Person, Unit, UnitKind
 from bastion.tracing.models import Cluster, ClusterGroup
@@ -214,10 +214,7 @@ def clusters_visible(*, scope: Scope) -> QuerySet[Cluster]:
 
 def cluster_for(user: User, uid: str) -> Cluster:
     """One warning in the user's reach; missing and out of reach are the same 404."""
-    cluster = clusters_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if cluster is None:
-        raise Http404
-    return cluster
+    return by_uid(clusters_visible(scope=scope_of(user)), uid)
 
 
 @dataclass(frozen=True)

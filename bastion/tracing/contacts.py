@@ -25,6 +25,7 @@ from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.lib import dorms
 from bastion.lib.days import business_day
+from bastion.lib.lookup import by_uid
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
 from bastion.org.models import Grid, Person, PersonKind, Unit, UnitKind
@@ -429,14 +430,7 @@ def case_contacts_visible(*, scope: Scope, case: Case) -> QuerySet[Contact]:
 
 def contact_for(user: User, uid: uuid.UUID | str) -> Contact:
     """One visible contact, or ContactRefused(404)."""
-    try:
-        uid = uuid.UUID(str(uid))
-    except ValueError:
-        raise _not_found() from None
-    contact = contacts_visible(scope=scope_of(user)).filter(uid=uid).first()
-    if contact is None:
-        raise _not_found()
-    return contact
+    return by_uid(contacts_visible(scope=scope_of(user)), uid, missing=_not_found)
 
 
 def contacts_ledger(
