@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bastion.tracing",
     "bastion.campus",
     "bastion.partywork",
+    "bastion.notices",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tracing/", include("bastion.tracing.urls")),
     path("campus/", include("bastion.campus.urls")),
     path("party/", include("bastion.partywork.urls")),
+    path("notices/", include("bastion.notices.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -76,6 +76,12 @@ class Perm(StrEnum):
     PUBLISH_STORIES = "partywork.publish"
     CARE_FRONTLINE = "partywork.care"
     BRIEFING = "partywork.briefing"
+    PUBLISH_NOTICES = "notices.publish"
+    HANDLE_SENTIMENT = "notices.sentiment"
+    KEEP_SUPPLIES = "supplies.keep"
+    REQUEST_SUPPLIES = "supplies.request"
+    LIAISON = "liaison.contacts"
+    STUDENT_CARE = "liaison.student_care"
 
 
 HELD_ON_LABELS = {
@@ -122,6 +128,12 @@ PERM_LABELS = {
     Perm.PUBLISH_STORIES: _("approve exemplary stories for publication"),
     Perm.CARE_FRONTLINE: _("register and resolve the difficulties of front-line staff"),
     Perm.BRIEFING: _("read the daily briefing and the committees' work reports"),
+    Perm.PUBLISH_NOTICES: _("publish notices to the people in reach and chase their readers"),
+    Perm.HANDLE_SENTIMENT: _("handle the public-sentiment and rumour reports that reach them"),
+    Perm.KEEP_SUPPLIES: _("keep the stores: receive, approve requests, issue, take returns"),
+    Perm.REQUEST_SUPPLIES: _("request supplies for the units held"),
+    Perm.LIAISON: _("keep the community contacts and hand over people isolating at home"),
+    Perm.STUDENT_CARE: _("take up students' requests for care and see them done"),
 }
 
 REACH_LABELS = {
@@ -175,6 +187,8 @@ _PARTY_CENTRE = frozenset(
         Perm.BRIEFING,
     }
 )
+# Information and care (R21-R27): notices, sentiment, supplies, liaison, student care.
+_INFORMER = frozenset({Perm.PUBLISH_NOTICES, Perm.HANDLE_SENTIMENT})
 # Campus: who approves returns and leave, keeps places, registers visitors, keeps plans.
 _CAMPUS_LEADER = frozenset(
     {
@@ -194,12 +208,21 @@ ROLES: dict[Role, RoleSpec] = {
         | _TRACER
         | _CAMPUS_LEADER
         | _PARTY_CENTRE
-        | {Perm.MANAGE_ORG, Perm.HANDLE_ALERTS, Perm.SEMESTER_PLAN, Perm.GATE_CHECK},
+        | _INFORMER
+        | {
+            Perm.MANAGE_ORG,
+            Perm.HANDLE_ALERTS,
+            Perm.SEMESTER_PLAN,
+            Perm.GATE_CHECK,
+            Perm.KEEP_SUPPLIES,
+            Perm.LIAISON,
+            Perm.STUDENT_CARE,
+        },
     ),
     Role.ORG_DEPARTMENT: RoleSpec(
         (HeldOn.UNIT,),
         Reach.EVERYONE,
-        _OFFICE | _PARTY_CENTRE | {Perm.MANAGE_ORG, Perm.PUBLISH_STORIES},
+        _OFFICE | _PARTY_CENTRE | _INFORMER | {Perm.MANAGE_ORG, Perm.PUBLISH_STORIES},
     ),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
         (HeldOn.UNIT,),
@@ -214,29 +237,63 @@ ROLES: dict[Role, RoleSpec] = {
             }
         ),
     ),
-    Role.STUDENT_AFFAIRS: RoleSpec((HeldOn.UNIT,), Reach.ALL_STUDENTS, _OFFICE),
+    Role.STUDENT_AFFAIRS: RoleSpec(
+        (HeldOn.UNIT,),
+        Reach.ALL_STUDENTS,
+        _OFFICE | {Perm.PUBLISH_NOTICES, Perm.STUDENT_CARE},
+    ),
     Role.UNIVERSITY_OFFICE: RoleSpec(
-        (HeldOn.UNIT,), Reach.ALL_STAFF, _OFFICE | {Perm.CARE_FRONTLINE}
+        (HeldOn.UNIT,),
+        Reach.ALL_STAFF,
+        _OFFICE | {Perm.CARE_FRONTLINE, Perm.PUBLISH_NOTICES, Perm.KEEP_SUPPLIES},
     ),
     Role.PARTY_SECRETARY: RoleSpec(
         (HeldOn.PARTY_ORG,),
         Reach.PARTY_SUBTREE,
-        _LEADER | {Perm.CONTINGENCY_PLAN, Perm.PARTY_TASKS, Perm.DUTY_ROSTER, Perm.CARE_FRONTLINE},
+        _LEADER
+        | _INFORMER
+        | {
+            Perm.CONTINGENCY_PLAN,
+            Perm.PARTY_TASKS,
+            Perm.DUTY_ROSTER,
+            Perm.CARE_FRONTLINE,
+            Perm.REQUEST_SUPPLIES,
+        },
     ),
     Role.COLLEGE_LEADER: RoleSpec(
         (HeldOn.UNIT,),
         Reach.UNIT_SUBTREE,
-        _LEADER | _TRACER | _CAMPUS_LEADER | {Perm.IMPORT_ROSTER, Perm.DUTY_ROSTER},
+        _LEADER
+        | _TRACER
+        | _CAMPUS_LEADER
+        | {
+            Perm.IMPORT_ROSTER,
+            Perm.DUTY_ROSTER,
+            Perm.PUBLISH_NOTICES,
+            Perm.REQUEST_SUPPLIES,
+            Perm.LIAISON,
+            Perm.STUDENT_CARE,
+        },
     ),
     Role.COUNSELOR: RoleSpec(
         (HeldOn.UNIT,),
         Reach.UNIT_SUBTREE,
-        _FIELD | _SCREENER | _TRACER | {Perm.APPROVE_RETURN, Perm.APPROVE_LEAVE},
+        _FIELD
+        | _SCREENER
+        | _TRACER
+        | {
+            Perm.APPROVE_RETURN,
+            Perm.APPROVE_LEAVE,
+            Perm.PUBLISH_NOTICES,
+            Perm.LIAISON,
+            Perm.STUDENT_CARE,
+        },
     ),
     Role.LAB_HEAD: RoleSpec(
         (HeldOn.UNIT,),
         Reach.UNIT_SUBTREE,
-        _FIELD | {Perm.APPROVE_LEAVE, Perm.MANAGE_PLACES, Perm.REGISTER_VISITORS},
+        _FIELD
+        | {Perm.APPROVE_LEAVE, Perm.MANAGE_PLACES, Perm.REGISTER_VISITORS, Perm.REQUEST_SUPPLIES},
     ),
     Role.GRID_WORKER: RoleSpec((HeldOn.GRID,), Reach.GRID, _FIELD | _SCREENER),
     Role.GATE_KEEPER: RoleSpec(
