@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bastion.campus",
     "bastion.partywork",
     "bastion.notices",
+    "bastion.supplies",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("campus/", include("bastion.campus.urls")),
     path("party/", include("bastion.partywork.urls")),
     path("notices/", include("bastion.notices.urls")),
+    path("supplies/", include("bastion.supplies.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
