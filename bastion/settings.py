@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bastion.partywork",
     "bastion.notices",
     "bastion.supplies",
+    "bastion.liaison",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("party/", include("bastion.partywork.urls")),
     path("notices/", include("bastion.notices.urls")),
     path("supplies/", include("bastion.supplies.urls")),
+    path("liaison/", include("bastion.liaison.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
