@@ -35,6 +35,7 @@ from bastion.campus.api_campus import router as campus_router  # noqa: E402
 from bastion.campus.api_leave import router as leave_router  # noqa: E402
 from bastion.campus.api_places import router as places_router  # noqa: E402
 from bastion.checkins.api import router as checkins_router  # noqa: E402
+from bastion.notices.api import router as notices_router  # noqa: E402
 from bastion.org.api import router as org_router  # noqa: E402
 from bastion.reports.api import router as reports_router  # noqa: E402
 from bastion.reports.api_urgent import router as urgent_router  # noqa: E402
@@ -55,3 +56,4 @@ api.add_router("/", isolation_router)
 api.add_router("/", campus_router)
 api.add_router("/", leave_router)
 api.add_router("/", places_router)
+api.add_router("/", notices_router)

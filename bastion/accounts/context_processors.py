@@ -24,6 +24,9 @@ def navigation(request: HttpRequest) -> dict:
             "campus": user.person_id is not None,
             "party": user.person_id is not None or scope.has(Perm.BRIEFING),
             "gate": scope.has(Perm.GATE_CHECK),
+            "notices": user.person_id is not None,
+            "supplies": scope.has(Perm.KEEP_SUPPLIES) or scope.has(Perm.REQUEST_SUPPLIES),
+            "liaison": scope.has(Perm.LIAISON),
             # Anyone may be named a carer (a Party member student, say): one indexed query.
             "care": user.person_id is not None
             and Isolation.objects.filter(

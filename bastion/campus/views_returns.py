@@ -31,6 +31,7 @@ from bastion.campus.returns import (
 )
 from bastion.checkins.views import division_picked, division_selects
 from bastion.lib.divisions import full_name
+from bastion.org.models import PersonKind
 from bastion.tracing.models import Transport
 
 LISTED = 200
@@ -127,6 +128,12 @@ def campus_links(user) -> list[tuple[str, str]]:
     offered = [
         ("campus:pass", _("My pass"), True),
         ("campus:leave", _("Leave to go out"), True),
+        (
+            "liaison:my_care",
+            _("Ask for help (meals, medicine, study, support)"),
+            user.person is not None and user.person.kind == PersonKind.STUDENT,
+        ),
+        ("liaison:care_queue", _("Students' care requests"), scope.has(Perm.STUDENT_CARE)),
         (
             "campus:review",
             _("Return applications"),

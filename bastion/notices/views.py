@@ -57,6 +57,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "receipts": receipts,
             "unread": sum(1 for r in receipts if r.read_at is None),
             "may_publish": scope.has(Perm.PUBLISH_NOTICES),
+            "may_handle_sentiment": scope.has(Perm.HANDLE_SENTIMENT),
         },
     )
 

@@ -171,6 +171,24 @@ class Command(BaseCommand):
                     "stories": party.stories,
                 }
             )
+        from bastion.demo.information import information_build
+
+        informed = information_build()
+        if informed is not None:
+            self.stdout.write(
+                _(
+                    "Information and care: %(notices)d notices (%(receipts)d receipts), "
+                    "%(sentiment)d public-sentiment reports, %(items)d supply items in store, "
+                    "%(contacts)d community contacts."
+                )
+                % {
+                    "notices": informed.notices,
+                    "receipts": informed.receipts,
+                    "sentiment": informed.sentiment,
+                    "items": informed.items,
+                    "contacts": informed.contacts,
+                }
+            )
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  · {line}")
