@@ -51,6 +51,12 @@ def channel_for(code: str) -> Channel:
         ) from None
 
 
+def message_id(notification: Notification) -> str:
+    """The message's Message-ID: the row's uid at the sender's domain, whichever worker sends."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "bastion"
+    return f"<{notification.uid}@{domain}>"
+
+
 @register
 class EmailChannel:
     """Email through Django's mail settings (EMAIL_*) to the recipient's address."""
@@ -68,6 +74,9 @@ class EmailChannel:
             body=notification.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
+            # The same on every attempt, so a repeat after a crash is shown once (see
+            # notify.services on delivery).
+            headers={"Message-ID": message_id(notification)},
         )
         try:
             message.send(fail_silently=False)
@@ -114,7 +123,14 @@ class WebhookChannel:
         fmt = settings.BASTION_WEBHOOK_FORMAT
         data = json.dumps(webhook_payload(notification, fmt), ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-            url, data=data, method="POST", headers={"Content-Type": "application/json"}
+            url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                # The same on every attempt: a relay may drop a repeat by it.
+                "X-Bastion-Delivery": str(notification.uid),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310

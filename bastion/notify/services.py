@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from bastion.lib.chunks import CHUNK, chunks
 from bastion.notify.models import Notification
@@ -94,11 +95,29 @@ def _deliver(keys: list[str]) -> None:
 
 
 # --- delivery ---------------------------------------------------------------------------
+#
+# Delivery is at least once, and every repeat is recognisable. An attempt first claims its row
+# (attempts + 1 and a lease, in one conditional UPDATE), then hands the message over, then
+# marks the row sent. A worker killed anywhere in between leaves the row claimed: once the
+# lease has run out, the sweep (every minute, and whenever a worker starts) tries it again;
+# rows the killed worker's task never reached are unclaimed and swept at once. A message is
+# therefore never lost to a crash, and is sent twice only if the kill fell between the
+# receiving server's acceptance and our mark: the few milliseconds of its "250 OK" and one
+# UPDATE. No sender can close that window, since a mail server cannot be asked whether it
+# already has a message; marking before sending would instead lose the message whenever the
+# kill fell before the hand-over. A reminder or an alert that never arrives costs more than
+# one shown twice, so the repeat is made harmless rather than impossible: it carries the same
+# Message-ID (the row's uid), by which mail systems and clients show it once, and the group
+# robot's post the same X-Bastion-Delivery header.
 
 MAX_ATTEMPTS = 3
-# Wait before attempt 2 and attempt 3; an attempt under way holds its row for LEASE.
+# Wait before attempt 2 and attempt 3.
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5))
-LEASE = dt.timedelta(minutes=5)
+
+
+def _lease() -> dt.timedelta:
+    """How long an attempt under way holds its row: longer than any send can take."""
+    return dt.timedelta(seconds=settings.BASTION_NOTIFY_LEASE_SECONDS)
 
 
 def notifications_deliver(
@@ -106,20 +125,34 @@ def notifications_deliver(
 ) -> int:
     """Send the unsent notifications with these keys (or every one that is due); returns sent.
 
-    Each attempt first claims its row with a conditional UPDATE on (sent_at, attempts), so two
-    workers never send the same row; a row already sent is never touched again. Runs outside
-    any transaction: a slow mail server must not hold locks.
+    Due are the rows whose backoff or lease has passed and the rows nobody has tried yet (a
+    worker killed before it reached them). Each attempt first claims its row with a
+    conditional UPDATE on (sent_at, attempts), so two workers never send the same row; a row
+    already sent is never touched again. Runs outside any transaction: a slow mail server must
+    not hold locks.
     """
     now = now or timezone.now()
     rows = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
     if keys is None:
-        rows = rows.filter(next_attempt_at__lte=now)
+        _interrupted_for_good(now)
+        rows = rows.filter(
+            Q(next_attempt_at__lte=now) | Q(attempts=0, next_attempt_at__isnull=True)
+        )
     else:
         rows = rows.filter(key__in=list(keys))
     sent = 0
     for notification in rows.select_related("recipient").order_by("pk"):
         sent += notification_attempt(notification=notification, now=now)
     return sent
+
+
+def _interrupted_for_good(now: dt.datetime) -> None:
+    """Record as failed the rows whose last allowed attempt was cut off by a dying worker."""
+    with translation.override(settings.LANGUAGE_CODE):
+        error = gettext("The worker stopped during the last attempt.")
+    Notification.objects.filter(
+        sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, error="", next_attempt_at__lte=now
+    ).update(error=error, next_attempt_at=None)
 
 
 def notification_attempt(*, notification: Notification, now: dt.datetime) -> bool:
@@ -130,7 +163,7 @@ def notification_attempt(*, notification: Notification, now: dt.datetime) -> boo
     due = Q(attempts=0, next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     claimed = Notification.objects.filter(
         due, pk=notification.pk, sent_at__isnull=True, attempts=tried
-    ).update(attempts=tried + 1, next_attempt_at=now + LEASE)
+    ).update(attempts=tried + 1, next_attempt_at=timezone.now() + _lease())
     if not claimed:
         return False  # sent, failed for good, not yet due, or another worker has it
     mine = Notification.objects.filter(pk=notification.pk, attempts=tried + 1, sent_at__isnull=True)

@@ -1,7 +1,7 @@
 """Delivery of queued notifications (channels in notify.channels), and its retries."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from bastion.notify.services import notifications_deliver
 
@@ -14,8 +14,16 @@ def notifications_send(keys: list[str]) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def notifications_retry() -> None:
-    """Every minute: try again the failed rows whose backoff has passed (3 attempts at most)."""
+    """Every minute: try again the rows whose backoff or lease has passed (3 attempts at most),
+    and send those a killed worker never reached."""
     notifications_deliver()
+
+
+@HUEY.on_startup()
+def notifications_resume() -> None:
+    """A worker coming online sweeps the outbox at once rather than at the next minute: what
+    a killed worker left unsent goes out as soon as the worker is back."""
+    notifications_retry()
 
 
 @db_periodic_task(crontab(minute="*/10"))

@@ -10,6 +10,7 @@ Channels are tested against these on 127.0.0.1, not against mocks. Any app may u
 (the `smtp_server` and `webhook_receiver` fixtures in notify/tests/conftest.py do the settings.)
 """
 
+import asyncio
 import email
 import json
 import socket
@@ -46,6 +47,10 @@ class ReceivedMail:
     message: Message
 
     @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"] or "")
+
+    @property
     def subject(self) -> str:
         return str(make_header(decode_header(self.message["Subject"] or "")))
 
@@ -70,23 +75,44 @@ class _Handler:
     def __init__(self, inbox: "LoopbackSMTP") -> None:
         self.inbox = inbox
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if self.inbox.rcpt_delay:
+            self.inbox.holding_rcpt.set()
+            await asyncio.sleep(self.inbox.rcpt_delay)
+            self.inbox.holding_rcpt.clear()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         with self.inbox.lock:
             self.inbox.messages.append(
                 ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message)
             )
+        if self.inbox.ack_delay:
+            self.inbox.holding_ack.set()
+            await asyncio.sleep(self.inbox.ack_delay)
+            self.inbox.holding_ack.clear()
         return "250 Message accepted for delivery"
 
 
 class LoopbackSMTP:
-    """An SMTP server on 127.0.0.1 in a thread (aiosmtpd) that keeps every message it takes."""
+    """An SMTP server on 127.0.0.1 in a thread (aiosmtpd) that keeps every message it takes.
 
-    def __init__(self) -> None:
+    It can be slow, to stop a sender in the middle: `rcpt_delay` seconds before it answers
+    each recipient (the message is not yet its own; `holding_rcpt` is set meanwhile), and
+    `ack_delay` seconds between keeping a message and saying so (`holding_ack`).
+    """
+
+    def __init__(self, *, rcpt_delay: float = 0.0, ack_delay: float = 0.0) -> None:
         self.messages: list[ReceivedMail] = []
         self.lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = free_port()
+        self.rcpt_delay = rcpt_delay
+        self.ack_delay = ack_delay
+        self.holding_rcpt = threading.Event()
+        self.holding_ack = threading.Event()
         self._controller = None
 
     def __enter__(self) -> "LoopbackSMTP":
