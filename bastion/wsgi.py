@@ -8,6 +8,13 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bastion.settings")
 application = get_wsgi_application()
 
+# A web server runs no management command, so no system check: the start-up security checks
+# (DEBUG=0 with the laptop's secret key, no ALLOWED_HOSTS, DEBUG on a public host name, …)
+# run here, and a failing one stops the server before it answers anyone.
+from bastion.accounts.checks import refuse_dangerous_settings  # noqa: E402
+
+refuse_dangerous_settings()
+
 # Load every URL, view and the API now rather than on the first request, then put all that is
 # loaded out of the garbage collector's way: a full collection no longer walks the hundreds of
 # thousands of long-lived objects of Django and Bastion in the middle of someone's request.

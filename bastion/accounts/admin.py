@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bastion.accounts.admin_scoping import ScopedAdminMixin, ScopedModelAdmin
-from bastion.accounts.models import ApiToken, User
+from bastion.accounts.lockouts import login_lockouts_end
+from bastion.accounts.models import ApiToken, LoginFailure, LoginLockout, User
 from bastion.accounts.scoping import Scope
 from bastion.accounts.services import token_revoke
 
@@ -91,3 +92,58 @@ class ApiTokenAdmin(ScopedModelAdmin):
         for token in queryset:
             token_revoke(token=token)
         self.message_user(request, _("Revoked."))
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ScopedModelAdmin):
+    """The wrong passwords being counted now (those of the last window), read only."""
+
+    list_display = ["key", "kind", "at"]
+    list_filter = ["kind"]
+    search_fields = ["=key"]
+    readonly_fields = ["kind", "key", "at"]
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        accounts = User.objects.filter(person__in=scope.people().values("pk"))
+        return LoginFailure.objects.filter(
+            kind=LoginFailure.Kind.ACCOUNT, key__in=accounts.values("username")
+        )
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(ScopedModelAdmin):
+    """Who was locked out of logging in, when, from where: kept for the audit. A lockout may
+    be ended early (the row stays); address lockouts are seen by those who see everyone."""
+
+    list_display = ["key", "kind", "failures", "address", "via", "started_at", "until"]
+    list_filter = ["kind", "via"]
+    search_fields = ["=key", "=address"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["kind", "key", "failures", "address", "via", "started_at", "until"]
+    actions = ["end_now"]
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        accounts = User.objects.filter(person__in=scope.people().values("pk"))
+        return LoginLockout.objects.filter(
+            kind=LoginFailure.Kind.ACCOUNT, key__in=accounts.values("username")
+        )
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("End the selected lockouts now"))
+    def end_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ended = login_lockouts_end(lockouts=queryset)
+        self.message_user(request, _("%(count)d lockouts ended.") % {"count": ended})

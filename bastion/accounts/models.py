@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -21,6 +22,14 @@ class User(AbstractUser):
         related_name="user",
     )
     must_change_password = models.BooleanField(_("must change password"), default=True)
+    # A hot fact beside its history (privacy.ConsentRecord): every page and API request checks
+    # it, and the account row is loaded anyway, so the check costs no query.
+    privacy_notice_version = models.CharField(
+        _("privacy notice agreed to"),
+        max_length=64,
+        blank=True,
+        help_text=_("The version of the privacy notice this account last agreed to."),
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -32,6 +41,7 @@ class ApiToken(models.Model):
 
     PREFIX = "bst_"
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -61,3 +71,52 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginFailure(models.Model):
+    """One failed password for an account, or from a client address: counted in a window.
+
+    Kept in the database, so that every server process counts the same failures. A success
+    deletes the account's rows; a lockout deletes the rows it counted; rows older than the
+    window are swept on the next failure.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("client address")
+
+    kind = models.CharField(_("counted for"), max_length=8, choices=Kind.choices)
+    key = models.CharField(_("account or address"), max_length=150)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["kind", "key", "at"], name="login_failure_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginLockout(models.Model):
+    """A cooling time after too many failed logins, for an account or a client address.
+
+    The rows stay after the cooling time: they are the audit's record of who was locked out,
+    when, from where and after how many failures.
+    """
+
+    kind = models.CharField(_("locked"), max_length=8, choices=LoginFailure.Kind.choices)
+    key = models.CharField(_("account or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failed attempts"))
+    address = models.GenericIPAddressField(_("last client address"), null=True, blank=True)
+    via = models.CharField(_("login page"), max_length=20)
+    started_at = models.DateTimeField(_("locked at"))
+    until = models.DateTimeField(_("locked until"))
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+        indexes = [models.Index(fields=["kind", "key", "until"], name="login_lockout_key_until")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key} → {self.until:%Y-%m-%d %H:%M}"

@@ -82,6 +82,7 @@ class Perm(StrEnum):
     REQUEST_SUPPLIES = "supplies.request"
     LIAISON = "liaison.contacts"
     STUDENT_CARE = "liaison.student_care"
+    READ_AUDIT = "audit.read"
 
 
 HELD_ON_LABELS = {
@@ -134,6 +135,10 @@ PERM_LABELS = {
     Perm.REQUEST_SUPPLIES: _("request supplies for the units held"),
     Perm.LIAISON: _("keep the community contacts and hand over people isolating at home"),
     Perm.STUDENT_CARE: _("take up students' requests for care and see them done"),
+    Perm.READ_AUDIT: _(
+        "read the audit trail of a record: who changed what, when, from where, and who read "
+        "or exported it"
+    ),
 }
 
 REACH_LABELS = {
@@ -222,7 +227,10 @@ ROLES: dict[Role, RoleSpec] = {
     Role.ORG_DEPARTMENT: RoleSpec(
         (HeldOn.UNIT,),
         Reach.EVERYONE,
-        _OFFICE | _PARTY_CENTRE | _INFORMER | {Perm.MANAGE_ORG, Perm.PUBLISH_STORIES},
+        _OFFICE
+        | _PARTY_CENTRE
+        | _INFORMER
+        | {Perm.MANAGE_ORG, Perm.PUBLISH_STORIES, Perm.READ_AUDIT},
     ),
     Role.DISCIPLINE_INSPECTION: RoleSpec(
         (HeldOn.UNIT,),
@@ -234,6 +242,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.VIEW_ID_NUMBER,
                 Perm.VIEW_DASHBOARD,
                 Perm.DISCIPLINE,
+                Perm.READ_AUDIT,
             }
         ),
     ),

@@ -67,9 +67,17 @@ def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple
 
 
 def token_revoke(*, token: ApiToken) -> None:
+    """Revoke the token at once (the next request with it is refused); revoking twice is once."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every token of the account still in force (a lost phone, a leaked device)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 TOUCH_EVERY = dt.timedelta(minutes=5)  # last_used_at is bookkeeping: minutes are precise enough

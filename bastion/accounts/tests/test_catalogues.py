@@ -74,3 +74,24 @@ def test_no_message_is_left_fuzzy(po):
     blocks = po.read_text(encoding="utf-8").split("\n\n")[1:]  # the header may stay fuzzy
     fuzzy = [b.split("msgid ", 1)[-1].split("\n")[0] for b in blocks if "#, fuzzy" in b]
     assert fuzzy == [], f"fuzzy in {po}: {fuzzy}"
+
+
+def test_a_message_shared_by_apps_reads_the_same_in_all():
+    """Django merges every app's catalogue into one and keeps one translation of each
+    message, so an app whose wording differs silently shows another app's."""
+    wordings: dict[str, dict[str, str]] = {}
+    for po in CATALOGUES:
+        for msgid, msgstr in po_entries(po).items():
+            wordings.setdefault(msgid, {})[po.parts[-5]] = msgstr
+    conflicts = {m: apps for m, apps in wordings.items() if len(set(apps.values())) > 1}
+    report = "\n".join(
+        f"  {m.replace(chr(4), ' | ')!r}: "
+        + "; ".join(f"{app} {msgstr!r}" for app, msgstr in apps.items())
+        for m, apps in sorted(conflicts.items())
+    )
+    assert not conflicts, (
+        "apps translate the same message differently; only one wording can show:\n"
+        f"{report}\n"
+        "Use one wording in every catalogue, or, where the meanings differ, give the message "
+        'a context (pgettext / {% translate "…" context "…" %}).'
+    )

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from bastion.accounts.models import ApiToken, User
@@ -87,3 +88,65 @@ def test_a_token_loads_its_account_and_person_as_the_orm_would(world):
     _token, raw = token_issue(user=machine)
     assert token_authenticate(raw).person is None
     assert token_authenticate(raw + "x") is None
+
+
+def test_a_person_sees_their_own_tokens_on_their_page_and_no_one_elses(world, client_as):
+    mine, _ = token_issue(user=User.objects.get(person=world.student), name="小程序")
+    theirs, _ = token_issue(user=User.objects.get(person=world.counselor), name="门岗平板")
+    page = client_as(world.student).get(reverse("tokens")).content.decode()
+    assert mine.hint in page and "小程序" in page
+    assert theirs.hint not in page and "门岗平板" not in page
+
+
+def test_a_person_revokes_their_own_token_on_the_page_and_it_stops_at_once(world, client_as):
+    token, raw = token_issue(user=User.objects.get(person=world.student))
+    client = client_as(world.student)
+    assert bearer(raw).get("/api/v1/me").status_code == 200
+    response = client.post(reverse("token_revoke", args=[token.uid]))
+    assert response.status_code == 302
+    assert bearer(raw).get("/api/v1/me").status_code == 401
+    assert "已撤销" in client.get(reverse("tokens")).content.decode()
+
+
+def test_another_persons_token_cannot_be_revoked_it_is_missing(world, client_as):
+    theirs, raw = token_issue(user=User.objects.get(person=world.counselor))
+    response = client_as(world.student).post(reverse("token_revoke", args=[theirs.uid]))
+    assert response.status_code == 404
+    assert bearer(raw).get("/api/v1/me").status_code == 200
+
+
+def test_the_api_lists_and_revokes_the_callers_own_tokens(world):
+    user = User.objects.get(person=world.student)
+    device, raw_device = token_issue(user=user, name="gate")
+    _app, raw_app = token_issue(user=user, name="app")
+    theirs, _ = token_issue(user=User.objects.get(person=world.counselor))
+    listed = bearer(raw_app).get("/api/v1/me/tokens").json()
+    assert [t["name"] for t in listed] == ["app", "gate"] and all(t["usable"] for t in listed)
+    assert "digest" not in listed[0]
+    response = bearer(raw_app).post(f"/api/v1/me/tokens/{device.uid}/revoke")
+    assert response.status_code == 200 and response.json()["usable"] is False
+    assert bearer(raw_device).get("/api/v1/me").status_code == 401
+    assert bearer(raw_app).post(f"/api/v1/me/tokens/{theirs.uid}/revoke").status_code == 404
+    assert bearer(raw_app).post("/api/v1/me/tokens/not-a-uid/revoke").status_code == 404
+
+
+def test_revoke_token_lists_revokes_one_or_all_of_an_accounts_tokens(world):
+    user = User.objects.get(person=world.student)
+    first, raw_first = token_issue(user=user, name="phone")
+    _second, raw_second = token_issue(user=user, name="tablet")
+    out = io.StringIO()
+    call_command("revoke_token", "2020001", stdout=out)
+    assert str(first.uid) in out.getvalue() and "in force until" in out.getvalue()
+    call_command("revoke_token", "2020001", "--uid", str(first.uid), stdout=io.StringIO())
+    assert bearer(raw_first).get("/api/v1/me").status_code == 401
+    assert bearer(raw_second).get("/api/v1/me").status_code == 200
+    call_command("revoke_token", "2020001", "--all", stdout=io.StringIO())
+    assert bearer(raw_second).get("/api/v1/me").status_code == 401
+    with pytest.raises(CommandError):
+        call_command("revoke_token", "T2001", "--uid", str(first.uid), stdout=io.StringIO())
+
+
+def test_an_expired_token_shows_as_expired_with_nothing_to_revoke(world, client_as):
+    token, _ = token_issue(user=User.objects.get(person=world.student), days=0)
+    page = client_as(world.student).get(reverse("tokens")).content.decode()
+    assert "已过期" in page and reverse("token_revoke", args=[token.uid]) not in page
