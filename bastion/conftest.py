@@ -36,6 +36,19 @@ from bastion.org.services import grid_add, party_org_add, position_assign, unit_
 
 PASSWORD = "Bastion-2020!"
 SINCE = dt.date(2020, 1, 20)
+# Figures a test reports at the end of the run (`config.stash[FIGURES][title] = {what: n}`):
+# the permission matrix's URLs × roles, the API fuzzing's examples.
+FIGURES = pytest.StashKey[dict]()
+
+
+def agree_to_privacy_notice(user: User) -> None:
+    """The account has agreed to the current privacy notice, as at its first login (tests of
+    other things should not each have to read it)."""
+    from bastion.privacy.notice import consent_missing
+    from bastion.privacy.services import consent_record
+
+    if consent_missing(user):
+        consent_record(user=user, agreed=True)
 
 
 def build_world() -> SimpleNamespace:
@@ -109,6 +122,7 @@ def build_world() -> SimpleNamespace:
         user = User(username=number, person=p, must_change_password=False)
         user.set_password(PASSWORD)
         user.save()
+        agree_to_privacy_notice(user)
         return p
 
     S, T = PersonKind.STUDENT, PersonKind.STAFF
@@ -199,6 +213,15 @@ def build_world() -> SimpleNamespace:
     return w
 
 
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    figures = config.stash.get(FIGURES, {})
+    if figures:
+        terminalreporter.section("figures")
+        for title, counts in figures.items():
+            said = ", ".join(f"{what} {n}" for what, n in counts.items())
+            terminalreporter.write_line(f"{title}: {said}")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's cost is for attackers, not for a suite that logs in hundreds of times."""
@@ -216,7 +239,9 @@ def client_as(world):
 
     def make(person: Person) -> Client:
         client = Client()
-        client.force_login(User.objects.get(person=person))
+        user = User.objects.get(person=person)
+        agree_to_privacy_notice(user)
+        client.force_login(user)
         return client
 
     return make
@@ -228,7 +253,9 @@ def bearer(world):
     from bastion.accounts.services import token_issue
 
     def make(person: Person) -> Client:
-        _token, raw = token_issue(user=User.objects.get(person=person))
+        user = User.objects.get(person=person)
+        agree_to_privacy_notice(user)
+        _token, raw = token_issue(user=user)
         return Client(headers={"authorization": f"Bearer {raw}"})
 
     return make
@@ -277,10 +304,34 @@ def browser(transactional_db, live_server, monkeypatch):
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        violations = _csp_violations(chromium)
         try:
             yield chromium
         finally:
             chromium.close()
+        assert violations == [], "Content-Security-Policy violations (see docs/security.md)"
+
+
+def _csp_violations(chromium) -> list[str]:
+    """What any page of this browser reports on its console as refused by the
+    Content-Security-Policy: an inline script or style, a style attribute, a foreign host."""
+    seen: list[str] = []
+
+    def watch(target):
+        target.on(
+            "console",
+            lambda message: (
+                seen.append(f"{message.location.get('url')}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return target
+
+    new_context, new_page = chromium.new_context, chromium.new_page
+    chromium.new_context = lambda *args, **kwargs: watch(new_context(*args, **kwargs))
+    chromium.new_page = lambda *args, **kwargs: watch(new_page(*args, **kwargs))
+    return seen
 
 
 def log_in(page, base: str, number: str, password: str = PASSWORD) -> None:
@@ -290,6 +341,9 @@ def log_in(page, base: str, number: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+    if "/privacy/" in page.url:  # a first login: the privacy notice, agreed to as a person would
+        with page.expect_navigation():
+            page.click("button[name=decision][value=agree]")
 
 
 @pytest.fixture

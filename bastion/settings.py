@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "bastion.notices",
     "bastion.supplies",
     "bastion.liaison",
+    "bastion.privacy",
     "bastion.reports",
     "bastion.notify",
     "bastion.dashboards",
+    "bastion.ops",
+    "bastion.audit",
     "bastion.accounts.apps.BastionAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,19 +73,28 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     # Lets /api/v1/docs serve Swagger UI from ninja's own static files instead of a CDN.
     "ninja",
+    # Single sign-on with the university's CAS, when CAS_SERVER_URL is set (its two tables
+    # always exist, so that switching it on needs no migration).
+    "django_cas_ng",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bastion.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bastion.accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request (its user, its address) for the audit entries written while it runs.
+    "bastion.audit.context.AuditContextMiddleware",
+    "bastion.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bastion.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # After the password change: a first login changes the password, then reads the notice.
+    "bastion.privacy.middleware.ConsentRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "bastion.urls"
@@ -111,6 +123,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bastion.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request uses it, so one the database dropped
+        # (a restart, a failover) is replaced at once instead of failing that request.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -139,16 +154,59 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "bastion.accounts.cas.CasBackend",  # answers only a CAS ticket (see CAS_SERVER_URL)
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "NAME": "bastion.accounts.passwords.LengthValidator",
+        "OPTIONS": {"min_length": env_int("BASTION_PASSWORD_MIN_LENGTH", 10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "bastion.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
 ]
+
+# Login throttling (docs/security.md): this many failed passwords for one account, or from one
+# client address, within the window lock it for the cooling time. Counted in the database, so
+# every server process agrees. BASTION_PROXY_COUNT: how many reverse proxies append to
+# X-Forwarded-For (the client is the address the outermost one saw); production sits behind
+# one (nginx, as it also trusts its X-Forwarded-Proto), a laptop behind none.
+BASTION_LOGIN_FAILURES_PER_ACCOUNT = env_int("BASTION_LOGIN_FAILURES_PER_ACCOUNT", 5)
+BASTION_LOGIN_FAILURES_PER_ADDRESS = env_int("BASTION_LOGIN_FAILURES_PER_ADDRESS", 30)
+BASTION_LOGIN_WINDOW_MINUTES = env_int("BASTION_LOGIN_WINDOW_MINUTES", 15)
+BASTION_LOGIN_LOCKOUT_MINUTES = env_int("BASTION_LOGIN_LOCKOUT_MINUTES", 15)
+BASTION_PROXY_COUNT = env_int("BASTION_PROXY_COUNT", 0 if DEBUG else 1)
+
+# Single sign-on with the university's CAS (统一身份认证), off unless CAS_SERVER_URL is set
+# (e.g. https://cas.example.edu.cn/cas/). The CAS user is the person's number; a number with
+# no account here is refused, never created.
+_cas_server = env_str("CAS_SERVER_URL", "").strip()
+CAS_SERVER_URL = _cas_server.rstrip("/") + "/" if _cas_server else None  # paths join to it
+CAS_VERSION = env_str("CAS_VERSION", "3")
+CAS_CREATE_USER = False
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_LOGOUT_COMPLETELY = True  # a shared computer must not stay logged in at the CAS either
+CAS_REDIRECT_URL = "/"
+CAS_IGNORE_REFERER = True
+CAS_TIMEOUT_SECONDS = env_int("CAS_TIMEOUT_SECONDS", 10)
+
+
+def CAS_SESSION_FACTORY():
+    """The HTTP session that checks tickets: it waits CAS_TIMEOUT_SECONDS at most.
+
+    A function, as django-cas-ng calls the setting; it imports late, as settings load first."""
+    from bastion.accounts.cas import TimeoutSession
+
+    return TimeoutSession()
+
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -174,7 +232,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
+# A session ends after this many idle hours (SessionIdleMiddleware renews it while in use)
+# and, for the shared computers of offices and gates, when the browser closes.
+SESSION_ENGINE = "bastion.accounts.sessions"  # Django's database sessions, knowing their expiry
+SESSION_COOKIE_AGE = env_int("BASTION_SESSION_IDLE_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("BASTION_SESSION_BROWSER_CLOSE", True)
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SAMESITE = "Lax"
+# The Content-Security-Policy and Permissions-Policy: bastion.accounts.middleware.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -186,10 +251,11 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Background work: Huey on a SQLite file by default, on Redis when REDIS_URL is set.
+# HUEY_NAME keeps two installations (or a test's worker) on one Redis apart.
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "bastion",
+        "name": env_str("HUEY_NAME", "bastion"),
         "url": REDIS_URL,
         "immediate": False,
         "utc": True,
@@ -198,7 +264,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's file; a fresh clone has no var/
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "bastion",
+        "name": env_str("HUEY_NAME", "bastion"),
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
         "utc": True,
@@ -206,8 +272,13 @@ else:
 HUEY["consumer"] = {
     "workers": env_int("HUEY_WORKERS", 2),
     "worker_type": "thread",
-    "periodic": True,
+    # Periodic jobs are enqueued by one consumer: with several workers on one Redis, start
+    # the others with HUEY_PERIODIC=0 so each job runs once (docs/deploy.md).
+    "periodic": env_bool("HUEY_PERIODIC", True),
     "check_worker_health": True,
+    # A worker killed inside a locked task leaves its lock behind, which would stop that
+    # periodic job for good; every locked job is idempotent, so a starting worker clears them.
+    "flush_locks": True,
 }
 
 # Outgoing mail (reminders, alerts). With no EMAIL_HOST (a laptop) mail is written as files
@@ -225,6 +296,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bastion@localhost")
+# Seconds a mail server may take to answer; a send must end well inside its lease below.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Seconds an outbox row stays claimed by the attempt under way; a worker killed mid-send
+# leaves it claimed, and it is tried again once this has passed (see notify.services).
+BASTION_NOTIFY_LEASE_SECONDS = env_int("BASTION_NOTIFY_LEASE_SECONDS", 300)
 # A group robot (WeCom or DingTalk format) that receives the university-wide messages.
 BASTION_WEBHOOK_URL = env_str("BASTION_WEBHOOK_URL", "")
 BASTION_WEBHOOK_FORMAT = env_str("BASTION_WEBHOOK_FORMAT", "wecom")  # or "dingtalk"
@@ -233,6 +309,13 @@ BASTION_WEBHOOK_FORMAT = env_str("BASTION_WEBHOOK_FORMAT", "wecom")  # or "dingt
 BASTION_ROSTER_MAX_BYTES = env_int("BASTION_ROSTER_MAX_BYTES", 20 * 1024 * 1024)
 # API bearer tokens live this many days unless revoked earlier.
 BASTION_TOKEN_DAYS = env_int("BASTION_TOKEN_DAYS", 90)
+# The privacy notice everyone agrees to at their first login (docs/privacy.md). A new version
+# asks everyone again: set one when the notice's words change. The retention is part of the
+# notice, so changing it asks again too.
+BASTION_PRIVACY_NOTICE_VERSION = env_str("BASTION_PRIVACY_NOTICE_VERSION", "2020.1")
+# Days a closed campaign's personal health data are kept after its end, before
+# `bastion purge_campaign` may delete them (the counts stay).
+BASTION_HEALTH_RETENTION_DAYS = env_int("BASTION_HEALTH_RETENTION_DAYS", 180)
 # After check-ins, each process refreshes a unit's daily counts at most once per this many
 # seconds (0: at once, after every check-in; the laptop and test default).
 BASTION_COUNTS_COALESCE_SECONDS = env_int("BASTION_COUNTS_COALESCE_SECONDS", 0 if DEBUG else 1)

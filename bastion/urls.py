@@ -9,6 +9,7 @@ urlpatterns = [
     # in order until one matches.
     path("api/v1/", api.urls),
     path("", include("bastion.accounts.urls")),
+    path("", include("bastion.privacy.urls")),
     path("org/", include("bastion.org.urls")),
     path("roster/", include("bastion.roster.urls")),
     path("checkin/", include("bastion.checkins.urls")),
@@ -22,7 +23,12 @@ urlpatterns = [
     path("notices/", include("bastion.notices.urls")),
     path("supplies/", include("bastion.supplies.urls")),
     path("liaison/", include("bastion.liaison.urls")),
+    path("audit/", include("bastion.audit.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
+
+# An error anywhere in a request: 503 and a page needing no database when it is the database
+# that is away, Django's 500 otherwise.
+handler500 = "bastion.ops.unavailable.server_error"

@@ -64,9 +64,17 @@ def _world() -> list[str]:
         )
         for i in range(PEOPLE)
     )
+    from bastion.privacy.notice import notice_version
+
     users = []
     for p in people:
-        user = User(username=p.number, person=p, must_change_password=False)
+        # Everyone has agreed to the privacy notice (else the API answers 403).
+        user = User(
+            username=p.number,
+            person=p,
+            must_change_password=False,
+            privacy_notice_version=notice_version(),
+        )
         user.set_unusable_password()
         users.append(user)
     users = User.objects.bulk_create(users, batch_size=2000)

@@ -40,11 +40,15 @@ def _dashboard_setup():
     from bastion.accounts.models import User
     from bastion.accounts.roles import Role
     from bastion.org.models import Position
+    from bastion.privacy.notice import notice_version
 
     _university()
     leader = Position.objects.filter(role=Role.LEADING_GROUP).values_list("person", flat=True)[0]
     client = Client()
-    client.force_login(User.objects.get(person_id=leader))
+    user = User.objects.get(person_id=leader)
+    user.privacy_notice_version = notice_version()  # agreed to the privacy notice
+    user.save(update_fields=["privacy_notice_version"])
+    client.force_login(user)
 
     def request() -> None:
         answer = client.get("/dashboard/")

@@ -17,6 +17,7 @@ from bastion.accounts.scoping import scope_of
 from bastion.alerts import selectors
 from bastion.alerts.models import Alert, AlertState
 from bastion.alerts.services import alert_acknowledge, alert_close
+from bastion.lib.paging import api_page
 
 router = Router(tags=["alerts"])
 PAGE_SIZE = 50
@@ -89,18 +90,12 @@ def _alert(request: HttpRequest, uid: str) -> Alert:
 
 
 @router.get("/alerts", response={200: AlertPage}, summary="Alerts in reach")
-def alerts_list(request: HttpRequest, filters: Query[AlertFilter]) -> AlertPage:
+def alerts_list(request: HttpRequest, filters: Query[AlertFilter]) -> dict:
     """The alerts of the people in the caller's reach, newest first, 50 a page."""
     alerts = selectors.alerts_list(
         scope=scope_of(request.user), state=filters.state, mine=filters.mine
     )
-    start = (filters.page - 1) * PAGE_SIZE
-    return AlertPage(
-        count=alerts.count(),
-        page=filters.page,
-        page_size=PAGE_SIZE,
-        items=[_out(a) for a in alerts[start : start + PAGE_SIZE]],
-    )
+    return api_page(alerts, page=filters.page, page_size=PAGE_SIZE, out=_out)
 
 
 @router.get("/alerts/{uid}", response={200: AlertOut, 404: Error}, summary="One alert")

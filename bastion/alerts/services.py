@@ -23,6 +23,8 @@ from bastion.accounts.scoping import EVERYTHING, scope_of
 from bastion.alerts.missing import MISSING_KINDS, NOT_ABOUT_HEALTH, PERIODIC_RULES
 from bastion.alerts.models import Alert, AlertEvent, AlertState, Reminder
 from bastion.alerts.rules import ABNORMAL_KINDS, SEVERITY_ORDER, Finding
+from bastion.audit.models import Action
+from bastion.audit.services import audit_bulk, audit_update
 from bastion.campaigns.models import Campaign, KeyArea
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import missing_people
@@ -131,6 +133,28 @@ def person_health_refresh(*, person: Person, now: dt.datetime) -> None:
     _health_refresh(person=person, now=now, campaign=active_campaign())
 
 
+def people_health_refresh(
+    *, person_ids: list[int], now: dt.datetime, leaving_out: Campaign | None = None
+) -> int:
+    """Set these people's health from their non-closed alerts, all at once; how many changed.
+
+    `leaving_out`: a campaign whose alerts are about to be deleted (privacy.purge) and so no
+    longer count. The caller refreshes the counts it needs.
+    """
+    people = list(
+        Person.objects.filter(pk__in=person_ids).only("pk", *HEALTH_FIELDS).order_by("pk")
+    )
+    alerts = Alert.objects.filter(person_id__in=person_ids).exclude(state=AlertState.CLOSED)
+    if leaving_out is not None:
+        alerts = alerts.exclude(campaign=leaving_out)
+    live: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for person_id, *alert in alerts.values_list("person_id", "kind", "severity", "summary"):
+        live[person_id].append(tuple(alert))
+    changed = [p for p in people if _health_set(p, live.get(p.pk, ()), now)]
+    Person.objects.bulk_update(changed, HEALTH_FIELDS, batch_size=500)
+    return len(changed)
+
+
 # --- raising ---------------------------------------------------------------------------------
 
 
@@ -172,7 +196,8 @@ def alerts_close_many(*, pks: list[int], note: str, now: dt.datetime, actor: Use
     """Close these alerts (by the system when actor is None) and write their CLOSED events."""
     if not pks:
         return
-    Alert.objects.filter(pk__in=pks).exclude(state=AlertState.CLOSED).update(
+    audit_update(
+        Alert.objects.filter(pk__in=pks).exclude(state=AlertState.CLOSED),
         state=AlertState.CLOSED,
         closed_at=now,
         closed_by=actor,
@@ -237,6 +262,7 @@ def alerts_sync_for_checkin(
             )
             for f in new
         )
+        audit_bulk(Action.CREATE, alerts)
         AlertEvent.objects.bulk_create(
             AlertEvent(alert=a, action=AlertEvent.Action.RAISED, at=now) for a in alerts
         )
@@ -358,6 +384,8 @@ def alerts_raise_many(
         mine += Alert.objects.filter(uid__in=uids).values_list(
             "pk", "uid", "person_id", "owner_id", "summary"
         )
+    made = {uid for _pk, uid, *_r in mine}  # a racing worker's conflicts made nothing
+    audit_bulk(Action.CREATE, [a for a in fresh if a.uid in made])
     AlertEvent.objects.bulk_create(
         (AlertEvent(alert_id=pk, action=AlertEvent.Action.RAISED, at=now) for pk, *_r in mine),
         batch_size=CHUNK,

@@ -50,6 +50,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "missing": missing,
             "missing_count": missing_count,
             "may_handle": True,
+            "show_phone": scope.has(Perm.VIEW_PHONE),
         },
     )
 

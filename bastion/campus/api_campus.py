@@ -184,7 +184,7 @@ def return_decide(request: HttpRequest, uid: str, data: ReturnDecisionIn):
 
 @router.post(
     "/returns/approve-clear",
-    response={200: ReturnBulkOut, 403: Error, 404: Error},
+    response={200: ReturnBulkOut, 400: Error, 403: Error, 404: Error},
     summary="Approve every application in reach that meets every condition",
 )
 def return_approve_clear(request: HttpRequest):

@@ -110,7 +110,11 @@ def _out(leave: LeaveApplication) -> dict:
     }
 
 
-@router.get("/leave", response=LeavePage, summary="Leave of the caller and of the people in reach")
+@router.get(
+    "/leave",
+    response={200: LeavePage, 400: Error},
+    summary="Leave of the caller and of the people in reach",
+)
 def leave_list(request: HttpRequest, filters: Query[LeaveFilter]):
     if filters.to_decide:
         leaves = lv.leaves_to_decide(actor=request.user).select_related(

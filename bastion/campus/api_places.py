@@ -170,7 +170,7 @@ def place_pass(request: HttpRequest, uid: str, data: PlacePassIn):
     return Status(201, _pass_out(log, place))
 
 
-@router.get("/visitors", response=VisitorPage, summary="Visitors you may see")
+@router.get("/visitors", response={200: VisitorPage, 400: Error}, summary="Visitors you may see")
 def visitor_list(request: HttpRequest, filters: Query[VisitorFilter]):
     now = timezone.now()
     visitors = pl.visitors_visible(actor=request.user)

@@ -22,6 +22,7 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
 from bastion.alerts.missing import EARLY_RETURN
+from bastion.audit.services import audit_update
 from bastion.campaigns.selectors import active_campaign
 from bastion.campus.models import (
     AccessLog,
@@ -296,7 +297,7 @@ def _decide(
         with contextlib.nullcontext() if alone else transaction.atomic():
             log = _log(**entry, admitted=admitted, reason=reason, nonce=gate_pass.nonce)
             if coming_in and fresh.arriving is not None:
-                ReturnApplication.objects.filter(pk=fresh.arriving).update(arrived_at=now)
+                audit_update(ReturnApplication.objects.filter(pk=fresh.arriving), arrived_at=now)
             if coming_in and person.out_on_leave:
                 leave_service.leave_mark_back(person=person, at=now)
             if admitted and going_out:

@@ -25,6 +25,7 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import ROLES, Perm, Reach, Role
 from bastion.accounts.scoping import Scope, may_act_for, scope_of
 from bastion.alerts.missing import LEAVE_OVERDUE
+from bastion.audit.services import audit_update
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.campus.models import LeaveApplication, LeaveState, SemesterPlan
@@ -474,8 +475,10 @@ def leave_mark_out(*, person: Person, at: dt.datetime) -> LeaveApplication | Non
         leave = leave_current(person=person, at=at)
         if leave is None:
             return None
-        moved = LeaveApplication.objects.filter(pk=leave.pk, state=LeaveState.APPROVED).update(
-            state=LeaveState.OUT, out_at=at
+        moved = audit_update(
+            LeaveApplication.objects.filter(pk=leave.pk, state=LeaveState.APPROVED),
+            state=LeaveState.OUT,
+            out_at=at,
         )
         if not moved:
             return None  # another gate marked it first

@@ -339,7 +339,7 @@ class Visitor(models.Model):
     phone = models.CharField(_("phone"), max_length=20)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     organization = models.CharField(_("organization"), max_length=100, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("trip or visit", "purpose"), max_length=200)
     host = models.ForeignKey(
         "org.Person", verbose_name=_("host"), on_delete=models.PROTECT, related_name="visitors"
     )

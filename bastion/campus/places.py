@@ -20,11 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_update
 from bastion.campus.models import (
     NO_VISITORS,
     AccessLog,
@@ -781,7 +782,9 @@ def visitor_register(
             % {"number": id_number}
         )
     organization = _text(organization, limit=ORGANIZATION_MAX, what=_("organization"))
-    purpose = _text(purpose, limit=PURPOSE_MAX, what=_("purpose"), required=True)
+    purpose = _text(
+        purpose, limit=PURPOSE_MAX, what=pgettext("trip or visit", "purpose"), required=True
+    )
     valid_from = _moment(valid_from, what=_("start of the visit"))
     valid_until = _moment(valid_until, what=_("end of the visit"))
     if valid_from < now - VISIT_START_SLACK:
@@ -844,7 +847,7 @@ def visitor_revoke(*, actor: User, visitor: Visitor, now: dt.datetime) -> Visito
             raise PlaceRefused(_("This visit was already revoked."), status=409)
         if locked.valid_until <= now:
             raise PlaceRefused(_("This visit has already ended."), status=409)
-        Visitor.objects.filter(pk=visitor.pk).update(revoked_at=now)
+        audit_update(Visitor.objects.filter(pk=visitor.pk), revoked_at=now)
     visitor.revoked_at = now
     return visitor
 

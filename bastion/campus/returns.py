@@ -30,6 +30,8 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.alerts.models import Alert, AlertState
+from bastion.audit.models import Action
+from bastion.audit.services import audit_bulk, audit_snapshots
 from bastion.campaigns.models import Campaign
 from bastion.campus.models import (
     OPEN_RETURN_STATES,
@@ -402,7 +404,9 @@ def returns_approve_clear(
     if uids is not None:
         pending = pending.filter(uid__in=uids)
     with transaction.atomic():
-        plan = SemesterPlan.objects.select_for_update().get(campaign=campaign)
+        plan = SemesterPlan.objects.select_for_update().filter(campaign=campaign).first()
+        if plan is None:
+            raise ReturnRefused(_("There is no semester plan to return under yet."))
         applications = list(pending.select_for_update(of=("self",)).select_related("person__unit"))
         applications_sort(
             campaign=campaign,
@@ -411,6 +415,7 @@ def returns_approve_clear(
             people=pending.values("person_id") if len(applications) > 500 else None,
         )
         clear = [a for a in applications if not a.unmet]
+        before = audit_snapshots(clear)
         for application in clear:
             application.state = ReturnState.APPROVED
             application.decided_note = ""
@@ -418,6 +423,7 @@ def returns_approve_clear(
         ReturnApplication.objects.bulk_update(
             clear, ["state", "decided_note", "scheduled_on"], batch_size=500
         )
+        audit_bulk(Action.UPDATE, clear, before=before)
         ReturnReview.objects.bulk_create(
             ReturnReview(
                 application=a,

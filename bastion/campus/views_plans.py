@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_export
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.campus import plans
 from bastion.campus.models import ContingencyPlan, ContingencyPlanVersion, SemesterPlan
 from bastion.lib.days import business_day
-from bastion.lib.sheets import Highlight, xlsx_table
+from bastion.lib.sheets import ExportStamp, Highlight, xlsx_table
 from bastion.org.models import Unit
 from bastion.tracing.ledgers import exporter_name, ledger_file, ledger_scope_name, ledger_title
 
@@ -86,7 +87,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def plans_xlsx(
-    *, statuses: list[plans.PlanStatus], scope_name: str, day: dt.date, exporter: str
+    *,
+    statuses: list[plans.PlanStatus],
+    scope_name: str,
+    day: dt.date,
+    exporter: str,
+    stamp: ExportStamp,
 ) -> tempfile.SpooledTemporaryFile:
     """The list as an office prints it: one row a unit, those lacking a plan in red."""
     title = ledger_title(
@@ -128,7 +134,9 @@ def plans_xlsx(
                 current,
             ]
 
-    return xlsx_table(sheet=_("Contingency plans"), title=title, columns=columns, rows=rows())
+    return xlsx_table(
+        sheet=_("Contingency plans"), title=title, columns=columns, rows=rows(), stamp=stamp
+    )
 
 
 def _uploader(version: ContingencyPlanVersion) -> str:
@@ -146,7 +154,11 @@ def plan_list_download(request: HttpRequest) -> FileResponse:
     today = business_day()
     scope_name = ledger_scope_name(filters["within"])
     data = plans_xlsx(
-        statuses=statuses, scope_name=scope_name, day=today, exporter=exporter_name(request.user)
+        statuses=statuses,
+        scope_name=scope_name,
+        day=today,
+        exporter=exporter_name(request.user),
+        stamp=audit_export(request, what="campus.contingencyplan"),
     )
     return ledger_file(data, name="工作预案", scope_name=scope_name, day=today)
 

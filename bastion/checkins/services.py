@@ -14,6 +14,10 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import may_act_for
 from bastion.alerts import rules
+from bastion.audit.models import AuditEntry
+from bastion.audit.services import created_entry as audit_created_entry
+from bastion.audit.services import insert_params as audit_insert_params
+from bastion.audit.services import insert_sql as audit_insert_sql
 from bastion.campaigns.models import Campaign
 from bastion.checkins.counts_queue import QUEUE
 from bastion.checkins.models import CheckIn, CheckInRevision
@@ -58,7 +62,8 @@ def _temperature(value: Any) -> Decimal:
         raise CheckInRefused(_("The temperature must be a number such as 36.5.")) from None
     if not temperature.is_finite():
         raise CheckInRefused(_("The temperature must be a number such as 36.5."))
-    temperature = temperature.quantize(TENTH, rounding=ROUND_HALF_UP)
+    if abs(temperature) < 1000:  # beyond its precision quantize fails; the range refuses it
+        temperature = temperature.quantize(TENTH, rounding=ROUND_HALF_UP)
     if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
         raise CheckInRefused(
             _("A body temperature of %(t)s °C is not plausible: enter one between 34 and 43 °C.")
@@ -322,10 +327,10 @@ def _earlier(
     return None, (today[0] if today else None)
 
 
-_INSERT_SQL: dict[str, tuple[list, dict[tuple[bool, bool], str]]] = {}
+_INSERT_SQL: dict[str, tuple[list, dict]] = {}
 
 
-def _insert_sql(connection) -> tuple[list, dict[tuple[bool, bool], str]]:
+def _insert_sql(connection) -> tuple[list, dict]:
     """(the check-in's fields, its INSERT by (only if clear, with the person's row in one
     statement)), built once per database vendor: assembling the SQL cost every check-in
     more than running it."""
@@ -362,14 +367,25 @@ def _insert_sql(connection) -> tuple[list, dict[tuple[bool, bool], str]]:
         )
 
     hot = _advance_sql() + " AND EXISTS (SELECT 1 FROM ins)"  # noqa: S608
+    # The audit trail's entry of the new record (bastion.audit): on PostgreSQL in the same
+    # statement, for each row the INSERT made (none when it made none); SQLite takes it as one
+    # more statement in the transaction.
+    entry_columns, entry_values = audit_insert_sql(connection)
+    trail = f"{qn(AuditEntry._meta.db_table)} ({entry_columns})"
+    audit = f"aud AS (INSERT INTO {trail} SELECT {entry_values} FROM ins)"  # noqa: S608
+    pg = connection.vendor == "postgresql"
     sqls = {}
     for only_if_clear in (True, False):
         if only_if_clear:
             sql = insert(not_replayed + clear, "0")
         else:
             sql = insert(not_replayed, f"EXISTS ({live_alert})")
-        sqls[only_if_clear, False] = sql
-        sqls[only_if_clear, True] = f"WITH ins AS ({sql}), hot AS ({hot}) SELECT * FROM ins"  # noqa: S608
+        one = f"WITH ins AS ({sql}), {audit} SELECT * FROM ins"  # noqa: S608
+        sqls[only_if_clear, False] = one if pg else sql
+        sqls[only_if_clear, True] = (
+            f"WITH ins AS ({sql}), hot AS ({hot}), {audit} SELECT * FROM ins"  # noqa: S608
+        )
+    sqls["audit"] = f"INSERT INTO {trail} VALUES ({entry_values})"  # noqa: S608
     built = (fields, sqls)
     _INSERT_SQL[connection.vendor] = built
     return built
@@ -386,9 +402,10 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
     the careful path. With `only_if_clear` it also writes nothing when the person has a live
     alert or a status other than a plain green: then the check-in has more to do than this.
     Raw SQL because the ORM's bulk_create(ignore_conflicts=True) returns no ids; PostgreSQL
-    and SQLite (≥ 3.35) both take the INSERT. On PostgreSQL the person's row moves in the same
-    statement (a data-modifying CTE), so the whole write is one round trip and, outside a
-    transaction, needs no separate COMMIT; SQLite takes a second statement.
+    and SQLite (≥ 3.35) both take the INSERT. On PostgreSQL the person's row moves and the
+    audit trail's entry is written in the same statement (data-modifying CTEs), so the whole
+    write is one round trip and, outside a transaction, needs no separate COMMIT; SQLite takes
+    a statement for each.
     """
     from bastion.alerts.models import AlertState
 
@@ -400,17 +417,22 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
         params += [person.pk, AlertState.CLOSED.value, person.pk, HealthStatus.GREEN.value]
     else:
         params += [person.pk, AlertState.CLOSED.value]
+    audit = audit_insert_params(audit_created_entry(checkin), connection)
     advance = person.last_checkin_day is None or person.last_checkin_day < checkin.day
-    in_one = advance and connection.vendor == "postgresql"
+    pg = connection.vendor == "postgresql"
+    in_one = advance and pg
     sql = sqls[only_if_clear, in_one]
     if in_one:
-        params += _advance_params(person, checkin.day)
+        params += _advance_params(person, checkin.day) + audit
         row = _fetch_one(sql, params)
     else:
         with transaction.atomic():
-            row = _fetch_one(sql, params)
+            row = _fetch_one(sql, params + audit if pg else params)
             if row is not None:
                 _last_checkin_day_advance(person, checkin.day)
+                if not pg:
+                    with connection.cursor() as cursor:
+                        cursor.execute(sqls["audit"], audit)
     if row is None:
         return None
     person.last_checkin_day = max(person.last_checkin_day or checkin.day, checkin.day)

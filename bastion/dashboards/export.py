@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.lib.sheets import by_health, xlsx_table
+from bastion.lib.sheets import ExportStamp, by_health, xlsx_table
 from bastion.org.models import Person, Unit
 
 
@@ -18,6 +18,7 @@ def missing_people_xlsx(
     day: dt.date,
     exporter: str,
     show_phone: bool,
+    stamp: ExportStamp,
 ) -> tempfile.SpooledTemporaryFile:
     """The list as an office prints it (bastion.lib.sheets), abnormal rows highlighted."""
     title = _("Not checked in: %(unit)s, %(day)s. Exported by %(who)s at %(time)s.") % {
@@ -53,4 +54,6 @@ def missing_people_xlsx(
             ]
             yield by_health(values, person.health_status)
 
-    return xlsx_table(sheet=_("Not checked in"), title=title, columns=columns, rows=rows())
+    return xlsx_table(
+        sheet=_("Not checked in"), title=title, columns=columns, rows=rows(), stamp=stamp
+    )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_export, audit_view
 from bastion.campaigns.selectors import active_campaign
 from bastion.campus.plans import plan_coverage
 from bastion.dashboards import selectors
@@ -45,6 +46,8 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
     missing = selectors.not_checked_in(scope=scope, campaign=campaign, unit=unit, day=today)
     kinds = scope.counted_kinds
     trend = selectors.trend(campaign=campaign, unit=unit, today=today, kinds=kinds)
+    page = page_of(missing, page=request.GET.get("page"))
+    audit_view(request, what="dashboards.missing", rows=len(page.object_list), note=unit.code)
     return render(
         request,
         "dashboards/dashboard.html",
@@ -70,7 +73,7 @@ def _dashboard(request: HttpRequest, unit: Unit, *, others: list[Unit]) -> HttpR
             },
             # Units lacking a contingency plan (R3): one query, none for a grid worker.
             "plans": plan_coverage(campaign=campaign, scope=scope, within=unit),
-            "page": page_of(missing, page=request.GET.get("page")),
+            "page": page,
             "show_phone": scope.has(Perm.VIEW_PHONE),
             "kinds_label": _kinds_label(kinds),
         },
@@ -94,6 +97,7 @@ def missing_export(request: HttpRequest, code: str) -> FileResponse:
         day=today,
         exporter=exporter,
         show_phone=scope.has(Perm.VIEW_PHONE),
+        stamp=audit_export(request, what="dashboards.missing", filters={"unit": found.code}),
     )
     return FileResponse(
         data,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from bastion.accounts.roles import Role
 from bastion.alerts.models import Alert, AlertEvent, AlertState
+from bastion.audit.services import audit_baseline
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.campaigns.services import campaign_create_from_preset
@@ -177,6 +178,11 @@ def history_build(
             rng=rng, campaign=campaign, day_list=day_list, today=today, now=now
         )
         say(_("%(n)d daily reports") % {"n": reports})
+        # Check-ins, alerts and reports in bulk, not one audit entry each: one entry says so.
+        audit_baseline(
+            source="demo.history",
+            note=f"The demo's history: {days} days, seed {seed}, loaded in bulk.",
+        )
     return HistoryResult(
         days=days,
         checkins=written,

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ContactKind(models.TextChoices):
@@ -75,7 +76,7 @@ class NeedKind(models.TextChoices):
 
 
 class CareRequestState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("care request", "Open")
     IN_HAND = "in_hand", _("In hand")
     DONE = "done", _("Done")
 
@@ -88,7 +89,7 @@ class CareRequest(models.Model):
         "org.Person", verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("need"), max_length=10, choices=NeedKind.choices)
-    detail = models.TextField(_("detail"))
+    detail = models.TextField(pgettext_lazy("care request", "detail"))
     state = models.CharField(
         _("state"), max_length=8, choices=CareRequestState.choices, default=CareRequestState.OPEN
     )

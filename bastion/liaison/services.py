@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import ROLES, Perm, Reach, Role
@@ -329,7 +330,7 @@ def care_request(
     text = text_input(
         detail,
         limit=1000,
-        what=_("detail"),
+        what=pgettext("care request", "detail"),
         required=_("Say what you need."),
         refused=LiaisonRefused,
     )

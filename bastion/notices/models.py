@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
@@ -81,7 +82,7 @@ class SentimentLevel(models.TextChoices):
 
 
 class SentimentState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("sentiment report", "Open")
     HANDLING = "handling", _("Being handled")
     CLARIFIED = "clarified", _("Clarified")
     CLOSED = "closed", _("Closed")

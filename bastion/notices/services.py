@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_update
 from bastion.lib.inputs import text_input
 from bastion.lib.refusals import Refused
 from bastion.lib.text import clean
@@ -342,7 +343,9 @@ def notice_chase(*, actor: User, notice: Notice, unit: Unit | None = None, now: 
     due = Q(last_chased_at__isnull=True) | Q(last_chased_at__lte=now - CHASE_EVERY)
     with transaction.atomic():
         chosen = list(
-            receipts.filter(pending, due).select_for_update().values_list("pk", flat=True)
+            receipts.filter(pending, due)
+            .select_for_update(of=("self",))  # PostgreSQL locks no outer join's nullable side
+            .values_list("pk", flat=True)
         )
         if not chosen:
             return 0
@@ -394,8 +397,10 @@ def notice_withdraw(*, actor: User, notice: Notice, now: dt.datetime) -> Notice:
     if not (notice.author_id == actor.pk or (scope.everyone and scope.has(Perm.PUBLISH_NOTICES))):
         raise NoticeRefused(_("Only its author may withdraw a notice."), status=403)
     with transaction.atomic():
-        Notice.objects.filter(pk=notice.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=now, is_current=False
+        audit_update(
+            Notice.objects.filter(pk=notice.pk, withdrawn_at__isnull=True),
+            withdrawn_at=now,
+            is_current=False,
         )
     notice.refresh_from_db()
     return notice

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_view
 from bastion.lib import divisions
 from bastion.lib.paging import api_page
 from bastion.org import selectors
@@ -205,7 +206,11 @@ def me(request: HttpRequest) -> dict:
     }
 
 
-@router.get("/people", response=PeoplePage, summary="People in your reach, a page at a time")
+@router.get(
+    "/people",
+    response={200: PeoplePage, 404: Error},
+    summary="People in your reach, a page at a time",
+)
 def people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
     scope = scope_of(request.user)
     unit = None
@@ -216,7 +221,9 @@ def people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
     found: QuerySet[Person] = selectors.people_list(
         scope=scope, unit=unit, query=filters.q, kind=filters.kind or ""
     )
-    return api_page(found, page=filters.page, page_size=filters.page_size, out=_person)
+    page = api_page(found, page=filters.page, page_size=filters.page_size, out=_person)
+    audit_view(request, what="org.person", rows=len(page["items"]))
+    return page
 
 
 @router.get(
@@ -229,6 +236,7 @@ def person(request: HttpRequest, number: str) -> dict:
     p = scope.people().filter(number=number).select_related("unit", "grid", "party_branch").first()
     if p is None:
         raise _not_found()
+    audit_view(request, what="org.person", target_id=str(p.pk), rows=1)
     return {
         **_person(p),
         "party_branch": p.party_branch.code if p.party_branch else None,

@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgConfig(AppConfig):
     name = "bastion.org"
     label = "org"
-    verbose_name = _("Organization")
+    verbose_name = pgettext_lazy("app", "Organization")

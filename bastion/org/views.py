@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_view
 from bastion.org import selectors
 from bastion.org.models import PersonKind
 
@@ -19,10 +20,13 @@ def _filters(request: HttpRequest) -> dict:
     }
 
 
-def _people_context(request: HttpRequest, people) -> dict:
+def _people_context(request: HttpRequest, people, *, within: str = "") -> dict:
+    """A page of people, its filters; the page view is recorded in the audit trail."""
     filters = _filters(request)
+    page = selectors.page_of(people, page=request.GET.get("page"))
+    audit_view(request, what="org.person", rows=len(page.object_list), note=within)
     return {
-        "page": selectors.page_of(people, page=request.GET.get("page")),
+        "page": page,
         "q": filters["query"],
         "kind": filters["kind"],
         "kinds": PersonKind.choices,
@@ -48,7 +52,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "unit": unit,
             **selectors.unit_overview(scope=scope, unit=unit),
-            **_people_context(request, people),
+            **_people_context(request, people, within=unit.code),
         },
     )
 
@@ -72,7 +76,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "org": org,
             **selectors.party_org_overview(scope=scope, org=org),
-            **_people_context(request, members),
+            **_people_context(request, members, within=org.code),
         },
     )
 
@@ -93,6 +97,7 @@ def person_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A person's record; ID card number and phone masked unless the role may see them."""
     scope = scope_of(request.user)
     person = scope.person_or_404(number)
+    audit_view(request, what="org.person", target_id=str(person.pk), rows=1)
     workers = selectors.grid_workers(grid=person.grid)
     return render(
         request,

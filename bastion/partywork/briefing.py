@@ -25,6 +25,7 @@ from bastion.campaigns.selectors import active_campaign
 from bastion.campus.models import AccessLog, Direction, ReturnApplication, ReturnReview, ReturnState
 from bastion.dashboards.selectors import Child, Figures, children_figures, today_figures
 from bastion.lib.days import SHANGHAI, at, business_day
+from bastion.lib.sheets import ExportStamp
 from bastion.org.models import Person, Position, Unit
 from bastion.partywork import briefing_docx as od
 from bastion.partywork.models import (
@@ -328,7 +329,9 @@ def briefing_title(b: Briefing) -> str:
 # --- the document ----------------------------------------------------------------------------
 
 
-def briefing_docx(*, day: dt.date, now: dt.datetime | None = None) -> bytes:
+def briefing_docx(
+    *, day: dt.date, now: dt.datetime | None = None, stamp: ExportStamp | None = None
+) -> bytes:
     """The day's briefing as an official document: A4, red header, numbered issue, sections
     一、二、三 in sentences, the table of units."""
     b = briefing_figures(day=day, now=now)
@@ -359,6 +362,7 @@ def briefing_docx(*, day: dt.date, now: dt.datetime | None = None) -> bytes:
         face=od.KAI,
         right=True,
     )
+    od.stamp(document, stamp, title=briefing_title(b), rows=1)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -23,6 +23,8 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from bastion.lib.sheets import ExportStamp
+
 log = logging.getLogger(__name__)
 
 FANGSONG = "仿宋_GB2312"
@@ -41,6 +43,20 @@ PHOTO_WIDTH = Cm(14.5)
 def date_words(day: dt.date) -> str:
     """A day as official documents write it: 2020年2月10日."""
     return _("%(year)d-%(month)d-%(day)d") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def stamp(document: DocumentType, export: ExportStamp | None, *, title: str, rows: int) -> None:
+    """Say in the file's properties who exported it, when, under which reference of the
+    audit trail; then record the export (bastion.audit.services.audit_export)."""
+    if export is None:
+        return
+    properties = document.core_properties
+    properties.title = title
+    properties.author = properties.last_modified_by = export.who
+    properties.created = properties.modified = export.at.astimezone(dt.UTC).replace(tzinfo=None)
+    properties.comments = export.line
+    properties.keywords = export.ref
+    export.done(rows)
 
 
 def a4_document() -> DocumentType:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_update
 from bastion.lib.days import SHANGHAI, at, business_day
 from bastion.lib.inputs import text_input
 from bastion.lib.lookup import by_uid
@@ -422,8 +423,9 @@ def shift_check_out(*, actor: User, shift: DutyShift, now: dt.datetime) -> DutyS
 def shifts_mark_missed(*, now: dt.datetime) -> int:
     """Shifts that ended with nobody checked in are missed; how many (for a periodic task)."""
     with transaction.atomic():
-        return DutyShift.objects.filter(state=ShiftState.PLANNED, ends_at__lte=now).update(
-            state=ShiftState.MISSED
+        return audit_update(
+            DutyShift.objects.filter(state=ShiftState.PLANNED, ends_at__lte=now),
+            state=ShiftState.MISSED,
         )
 
 

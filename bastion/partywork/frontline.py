@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_update
 from bastion.lib.days import at, business_day
 from bastion.lib.inputs import day_input, text_input
 from bastion.lib.lookup import by_uid
@@ -436,14 +437,17 @@ def post_dissolve(*, actor: User, post: FrontlinePost, on: Any) -> FrontlinePost
             held = Position.objects.filter(party_org_id=post.party_org_id)
             # Positions that would only have started later never begin.
             held.filter(starts_on__gt=day).delete()
-            held.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day)).update(ends_on=day)
+            audit_update(held.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day)), ends_on=day)
         here = PostMember.objects.filter(post=post, to_on__isnull=True)
-        here.filter(from_on__gt=day).update(to_on=F("from_on"))
-        here.update(to_on=day)
-        DutyShift.objects.filter(
-            post=post,
-            state=ShiftState.PLANNED,
-            starts_at__gte=at(day, dt.time.min) + dt.timedelta(days=1),
-        ).update(state=ShiftState.CANCELLED)
+        audit_update(here.filter(from_on__gt=day), to_on=F("from_on"))
+        audit_update(here, to_on=day)
+        audit_update(
+            DutyShift.objects.filter(
+                post=post,
+                state=ShiftState.PLANNED,
+                starts_at__gte=at(day, dt.time.min) + dt.timedelta(days=1),
+            ),
+            state=ShiftState.CANCELLED,
+        )
     post.refresh_from_db()
     return post

@@ -31,6 +31,7 @@ from bastion.accounts.scoping import scope_of
 from bastion.lib.days import SHANGHAI, business_day
 from bastion.lib.inputs import text_input
 from bastion.lib.refusals import Refused
+from bastion.lib.sheets import ExportStamp
 from bastion.org.models import PartyOrg, PartyOrgKind, Person, Position
 from bastion.partywork.models import (
     ExemplaryStory,
@@ -537,7 +538,11 @@ def story_photo(*, story: ExemplaryStory, n: int) -> StoryPhoto:
 
 
 def stories_docx(
-    *, stories: Iterable[ExemplaryStory], title: str = "", day: dt.date | None = None
+    *,
+    stories: Iterable[ExemplaryStory],
+    title: str = "",
+    day: dt.date | None = None,
+    stamp: ExportStamp | None = None,
 ) -> bytes:
     """The collection (先进典型事迹汇编) as an A4 .docx laid out for printing: a title page, then
     each story from a new page with its title, branch, people, text and photos."""
@@ -571,6 +576,9 @@ def stories_docx(
                 od.body(document, paragraph)
         for photo in StoryPhoto.objects.filter(story=story).order_by("pk").iterator():
             od.picture(document, bytes(photo.content), photo.content_type, caption=photo.caption)
+    od.stamp(
+        document, stamp, title=title or _("Exemplary people and touching deeds"), rows=len(stories)
+    )
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_export
 from bastion.lib.days import business_day
 from bastion.lib.inputs import day_input
 from bastion.lib.refusals import Refused
@@ -104,7 +105,10 @@ def collection(request: HttpRequest) -> FileResponse:
     if not _may_export(request.user):
         raise Http404
     today = business_day()
-    data = stories.stories_docx(stories=stories.stories_published().order_by("published_at"))
+    data = stories.stories_docx(
+        stories=stories.stories_published().order_by("published_at"),
+        stamp=audit_export(request, what="partywork.exemplarystory"),
+    )
     return FileResponse(
         io.BytesIO(data),
         as_attachment=True,
@@ -327,7 +331,11 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
 def briefing_download(request: HttpRequest) -> FileResponse:
     """The day's briefing as an official document (.docx)."""
     day = _briefing_day(request)
-    data = briefing.briefing_docx(day=day, now=timezone.now())
+    data = briefing.briefing_docx(
+        day=day,
+        now=timezone.now(),
+        stamp=audit_export(request, what="partywork.briefing", filters={"day": day.isoformat()}),
+    )
     return FileResponse(
         io.BytesIO(data),
         as_attachment=True,

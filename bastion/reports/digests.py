@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -24,6 +25,7 @@ from bastion.campaigns.models import Campaign
 from bastion.checkins.models import CheckIn
 from bastion.checkins.selectors import reported_in_history_q, reported_q
 from bastion.lib.days import at, business_day
+from bastion.lib.sheets import ExportStamp, stamp_workbook
 from bastion.notify.models import Notification
 from bastion.notify.services import notify
 from bastion.org.models import HealthStatus, Person, PersonKind, Position, Unit
@@ -242,7 +244,9 @@ def _sheet(book: Workbook, name: str, title: str, headers: list[str], widths: li
     return sheet
 
 
-def digest_xlsx(digest: Digest, *, exporter: str) -> tempfile.SpooledTemporaryFile:
+def digest_xlsx(
+    digest: Digest, *, exporter: str, stamp: ExportStamp
+) -> tempfile.SpooledTemporaryFile:
     """The digest as a workbook: a summary per college, the abnormal, and the missing people."""
     title = _("%(title)s. Exported by %(who)s at %(time)s.") % {
         "title": digest.title,
@@ -252,11 +256,11 @@ def digest_xlsx(digest: Digest, *, exporter: str) -> tempfile.SpooledTemporaryFi
     book = Workbook(write_only=True)
     summary = _sheet(
         book,
-        _("Summary"),
+        pgettext("digest sheet", "Summary"),
         title,
         [
             _("Unit"),
-            _("People"),
+            pgettext("count", "People"),
             _("Checked in"),
             _("Not checked in"),
             _("Abnormal"),
@@ -302,6 +306,8 @@ def digest_xlsx(digest: Digest, *, exporter: str) -> tempfile.SpooledTemporaryFi
                 ],
                 fill=RED if person.health_status == HealthStatus.RED else None,
             )
+    people = len(digest.abnormal_people) + len(digest.missing_people)
+    stamp_workbook(book, stamp, title=title, rows=len(digest.lines) + people)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(out)
     out.seek(0)

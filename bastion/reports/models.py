@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bastion.org.models import PersonKind
 
@@ -29,7 +30,7 @@ class UnitDayCount(models.Model):
     )
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind of people"), max_length=8, choices=PersonKind.choices)
-    expected = models.PositiveIntegerField(_("people"), default=0)
+    expected = models.PositiveIntegerField(pgettext_lazy("count", "people"), default=0)
     checked_in = models.PositiveIntegerField(_("checked in"), default=0)
     late = models.PositiveIntegerField(_("late"), default=0)
     abnormal = models.PositiveIntegerField(_("abnormal"), default=0)
@@ -154,7 +155,9 @@ class UrgentRecipient(models.Model):
         "org.Person", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
     )
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        pgettext_lazy("urgent report", "acknowledged at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("urgent report recipient")

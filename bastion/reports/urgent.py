@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm, Role
@@ -222,7 +223,7 @@ def urgent_report_create(
 def _send(report: UrgentReport, recipients: list[Person]) -> None:
     """Queue the messages; their delivery starts when the transaction commits."""
     if report.reported_by is None:
-        by = _("Bastion")
+        by = pgettext("system as actor", "Bastion")
     elif report.reported_by.person_id:
         by = report.reported_by.person.name
     else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_export, audit_view
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import business_day
 from bastion.org.models import Unit
@@ -132,6 +133,8 @@ def _digest_for(request: HttpRequest, kind: str, day: str, *, limit: int | None)
 @login_required
 def digest_page(request: HttpRequest, kind: str, day: str) -> HttpResponse:
     digest = _digest_for(request, kind, day, limit=digests.LIST_LIMIT)
+    shown = len(digest.abnormal_people) + len(digest.missing_people)
+    audit_view(request, what="reports.digest", rows=shown, note=f"{kind} {day}")
     return render(request, "reports/digest.html", {"digest": digest, "limit": digests.LIST_LIMIT})
 
 
@@ -140,7 +143,11 @@ def digest_download(request: HttpRequest, kind: str, day: str) -> FileResponse:
     digest = _digest_for(request, kind, day, limit=None)
     exporter = request.user.person.name if request.user.person_id else request.user.get_username()
     return FileResponse(
-        digests.digest_xlsx(digest, exporter=exporter),
+        digests.digest_xlsx(
+            digest,
+            exporter=exporter,
+            stamp=audit_export(request, what="reports.digest", filters={"kind": kind, "day": day}),
+        ),
         as_attachment=True,
         filename=f"{digest.title}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

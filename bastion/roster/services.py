@@ -20,6 +20,8 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import EVERYTHING, Scope, scope_of
 from bastion.accounts.services import accounts_bulk_create
+from bastion.audit.models import Action
+from bastion.audit.services import audit_bulk, audit_snapshots
 from bastion.lib.chunks import chunks
 from bastion.org.models import PartyOrg, Person, PoliticalStatus, Unit, UnitKind
 from bastion.org.services import unit_add
@@ -435,10 +437,12 @@ def _write(
         people.append(Person(number=row.number, **values))
     for batch in chunks(people, BATCH):
         Person.objects.bulk_create(batch, batch_size=BATCH)
+        audit_bulk(Action.CREATE, batch)
         done += len(batch)
         report(done, total)
 
     fields = sorted({name.removesuffix("_id") for _r, _p, v, _u in changed for name in v})
+    before = audit_snapshots(person for _r, person, _v, _u in changed)
     updated: list[Person] = []
     for _row, person, values, ref in changed:
         if ref.new_names:
@@ -447,8 +451,10 @@ def _write(
             setattr(person, name, value)
         person.updated_at = now  # bulk_update does not touch auto_now fields
         updated.append(person)
-    for batch in chunks(updated, UPDATE_BATCH):
+    for start in range(0, len(updated), UPDATE_BATCH):
+        batch = updated[start : start + UPDATE_BATCH]
         Person.objects.bulk_update(batch, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
+        audit_bulk(Action.UPDATE, batch, before=before[start : start + UPDATE_BATCH])
         done += len(batch)
         report(done, total)
 

@@ -9,6 +9,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.audit.context import acting_as
 from bastion.roster.models import RosterImport
 from bastion.roster.parsing import RosterFileError, parse_roster
 from bastion.roster.services import ImportResult, roster_import
@@ -47,7 +48,8 @@ def roster_import_run(import_id: int) -> None:
         roster = parse_roster(
             bytes(job.content), job.file_name, max_bytes=settings.BASTION_ROSTER_MAX_BYTES
         )
-        result = roster_import(actor=job.actor, rows=roster.rows, progress=progress)
+        with acting_as(f"roster import #{job.pk}", user=job.actor):
+            result = roster_import(actor=job.actor, rows=roster.rows, progress=progress)
         fields |= result_fields(result)
         fields["done"] = result.created + result.updated
         fields["status"] = RosterImport.Status.DONE if result.ok else RosterImport.Status.INVALID

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from bastion.lib.sheets import xlsx_table
+from bastion.lib.sheets import ExportStamp, xlsx_table
 from bastion.supplies.models import MovementKind, SupplyItem, SupplyMovement
 
 
@@ -18,7 +19,7 @@ def ledger_columns() -> list[tuple[str, float]]:
         (_("Time"), 17),
         (_("Store"), 16),
         (_("Movement"), 12),
-        (_("Change"), 9),
+        (pgettext("stock ledger", "Change"), 9),
         (_("Balance after"), 10),
         (_("To or from"), 20),
         (_("Handled by"), 10),
@@ -42,7 +43,12 @@ def ledger_row(movement: SupplyMovement) -> list[object]:
 
 
 def ledger_xlsx(
-    *, item: SupplyItem, movements: Iterable[SupplyMovement], exporter: str, now: dt.datetime
+    *,
+    item: SupplyItem,
+    movements: Iterable[SupplyMovement],
+    exporter: str,
+    now: dt.datetime,
+    stamp: ExportStamp,
 ) -> tempfile.SpooledTemporaryFile:
     title = _("Ledger of %(item)s (%(measure)s). Exported by %(who)s at %(time)s.") % {
         "item": item.name,
@@ -55,4 +61,5 @@ def ledger_xlsx(
         title=title,
         columns=ledger_columns(),
         rows=(ledger_row(m) for m in movements),
+        stamp=stamp,
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SupplyItem(models.Model):
@@ -110,7 +111,7 @@ class SupplyRequest(models.Model):
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("Received into stock")
     ISSUE = "issue", _("Issued")
-    RETURN = "return", _("Returned")
+    RETURN = "return", pgettext_lazy("stock movement", "Returned")
     ADJUSTMENT = "adjustment", _("Count corrected")
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_export
 from bastion.lib.lookup import by_uid
 from bastion.org.models import Unit
 from bastion.supplies import selectors
@@ -133,7 +134,13 @@ def ledger_download(request: HttpRequest, uid: uuid.UUID) -> FileResponse:
     now = timezone.now()
     user = request.user
     exporter = user.person.name if user.person_id else user.get_username()
-    data = ledger_xlsx(item=item, movements=selectors.item_ledger(item), exporter=exporter, now=now)
+    data = ledger_xlsx(
+        item=item,
+        movements=selectors.item_ledger(item),
+        exporter=exporter,
+        now=now,
+        stamp=audit_export(request, what="supplies.supplymovement", filters={"item": item.uid}),
+    )
     name = f"{_('Ledger')}-{item.name}-{timezone.localdate(now).isoformat()}.xlsx"
     return FileResponse(data, as_attachment=True, filename=name)
 

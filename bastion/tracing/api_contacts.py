@@ -40,7 +40,7 @@ class ContactOut(Schema):
     proposed: bool = Field(description="Found by Bastion (true) or added by a tracer.")
 
 
-class DecisionIn(Schema):
+class ContactDecisionIn(Schema):
     confirm: bool = Field(description="true: a contact (isolation starts); false: dismissed.")
     note: str = Field("", max_length=svc.NOTE_MAX, description="Why, for the record.")
 
@@ -107,7 +107,7 @@ def contact_create(request: HttpRequest, uid: str, data: ContactIn):
     response={200: ContactOut, 400: Error, 404: Error},
     summary="Confirm or dismiss a proposed contact",
 )
-def contact_decision(request: HttpRequest, uid: str, data: DecisionIn):
+def contact_decision(request: HttpRequest, uid: str, data: ContactDecisionIn):
     contact = svc.contact_decide(
         actor=request.user,
         contact=svc.contact_for(request.user, uid),

@@ -139,7 +139,11 @@ def _log_out(log: CareLog, isolation: Isolation) -> dict:
     }
 
 
-@router.get("/isolations", response=IsolationPage, summary="Isolations of the people in your reach")
+@router.get(
+    "/isolations",
+    response={200: IsolationPage, 400: Error},
+    summary="Isolations of the people in your reach",
+)
 def isolation_list(request: HttpRequest, filters: Query[IsolationFilter]):
     isolations = iso.isolations_visible(scope=scope_of(request.user))
     if filters.state == "open":

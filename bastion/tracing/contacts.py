@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from bastion.accounts.models import User
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.models import Action
+from bastion.audit.services import audit_bulk
 from bastion.lib import dorms
 from bastion.lib.days import business_day
 from bastion.lib.lookup import by_uid
@@ -258,12 +260,15 @@ def contacts_propose(
         return []
     with transaction.atomic():
         Contact.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    # Conflicting rows (a concurrent run) were skipped and got no key: read back what we wrote.
-    return list(
-        Contact.objects.filter(case=case, uid__in=[row.uid for row in rows]).select_related(
-            "person"
+        # Conflicting rows (a concurrent run) were skipped and got no key: read back what we
+        # wrote.
+        made = list(
+            Contact.objects.filter(case=case, uid__in=[row.uid for row in rows]).select_related(
+                "person"
+            )
         )
-    )
+        audit_bulk(Action.CREATE, made)
+    return made
 
 
 # --- a tracer's writes -------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from bastion.campaigns.models import RiskLevel
 from bastion.lib import divisions
-from bastion.lib.sheets import by_health, xlsx_table
+from bastion.lib.sheets import ExportStamp, by_health, xlsx_table
 from bastion.org.models import HealthStatus, PersonKind
 from bastion.tracing.ledgers import ledger_title
 from bastion.tracing.selectors import LedgerEntry
@@ -22,6 +22,7 @@ def key_area_ledger_xlsx(
     day: dt.date,
     exporter: str,
     show_phone: bool,
+    stamp: ExportStamp,
 ) -> tempfile.SpooledTemporaryFile:
     columns = [
         (_("Number"), 14),
@@ -60,4 +61,4 @@ def key_area_ledger_xlsx(
             yield by_health(values, entry.health_status)
 
     title = ledger_title(what=title, scope_name=scope_name, day=day, exporter=exporter)
-    return xlsx_table(sheet=_("Key areas"), title=title, columns=columns, rows=rows())
+    return xlsx_table(sheet=_("Key areas"), title=title, columns=columns, rows=rows(), stamp=stamp)

@@ -22,6 +22,8 @@ from bastion.accounts.models import User
 from bastion.accounts.roles import Perm, Role
 from bastion.accounts.scoping import Scope, scope_of
 from bastion.alerts.missing import CARE_MISSED
+from bastion.audit.models import Action
+from bastion.audit.services import audit_bulk, audit_update
 from bastion.campaigns.models import Campaign, KeyArea
 from bastion.campaigns.selectors import active_campaign
 from bastion.checkins.models import CheckIn
@@ -297,9 +299,12 @@ def isolation_start(
                 raise
             return raced
         _event(isolation, IsolationEvent.Action.STARTED, at=now, actor=actor, note=reason)
-        Case.objects.filter(
-            person=person, status__in=OPEN_CASE_STATUSES, isolated_at__isnull=True
-        ).update(isolated_at=now)
+        audit_update(
+            Case.objects.filter(
+                person=person, status__in=OPEN_CASE_STATUSES, isolated_at__isnull=True
+            ),
+            isolated_at=now,
+        )
         _tell_carer(isolation, carer)
     return isolation
 
@@ -344,15 +349,17 @@ def isolations_propose_many(
         return 0
     with transaction.atomic():
         Isolation.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
-        made: list[tuple[int, str]] = []
+        made: list[tuple[int, str, uuid.UUID]] = []
         for uids in chunks([i.uid for i in fresh]):
-            made += Isolation.objects.filter(uid__in=uids).values_list("pk", "reason")
+            made += Isolation.objects.filter(uid__in=uids).values_list("pk", "reason", "uid")
+        ours = {uid for _pk, _reason, uid in made}  # a racing run's conflicts made nothing
+        audit_bulk(Action.CREATE, [i for i in fresh if i.uid in ours])
         IsolationEvent.objects.bulk_create(
             (
                 IsolationEvent(
                     isolation_id=pk, action=IsolationEvent.Action.PROPOSED, at=now, note=reason
                 )
-                for pk, reason in made
+                for pk, reason, _uid in made
             ),
             batch_size=CHUNK,
         )
@@ -377,8 +384,11 @@ def isolations_withdraw_proposed(
     note = note[:REASON_MAX]
     with transaction.atomic():
         for pks in chunks(stale):
-            Isolation.objects.filter(pk__in=pks, state=IsolationState.PROPOSED).update(
-                state=IsolationState.WITHDRAWN, ended_on=today, end_note=note
+            audit_update(
+                Isolation.objects.filter(pk__in=pks, state=IsolationState.PROPOSED),
+                state=IsolationState.WITHDRAWN,
+                ended_on=today,
+                end_note=note,
             )
         IsolationEvent.objects.bulk_create(
             (

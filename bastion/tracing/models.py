@@ -52,7 +52,9 @@ class Trip(models.Model):
     number = models.CharField(
         _("train or flight number"), max_length=16, blank=True, help_text=_("e.g. G1234, MU5101")
     )
-    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    purpose = models.CharField(
+        pgettext_lazy("trip or visit", "purpose"), max_length=200, blank=True
+    )
     source = models.CharField(_("source"), max_length=10, choices=TripSource.choices)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import scope_of
+from bastion.audit.services import audit_export, audit_view
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import business_day
 from bastion.tracing import clusters, selectors
@@ -65,6 +66,7 @@ def key_area_ledger(request: HttpRequest) -> HttpResponse:
             "show_phone": scope.has(Perm.VIEW_PHONE),
             "areas": list(campaign.key_areas.all()),
         }
+        audit_view(request, what="tracing.key_area_ledger", rows=len(context["entries"]))
     return render(request, "tracing/key_area_ledger.html", context)
 
 
@@ -89,6 +91,7 @@ def key_area_ledger_download(request: HttpRequest) -> FileResponse:
         day=today,
         exporter=exporter_name(request.user),
         show_phone=scope.has(Perm.VIEW_PHONE),
+        stamp=audit_export(request, what="tracing.key_area_ledger"),
     )
     return ledger_file(data, name=title, scope_name=scope_name, day=today)
 

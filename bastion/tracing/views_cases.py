@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_export, audit_view
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import SHANGHAI, business_day
 from bastion.lib.sheets import xlsx_table
@@ -64,6 +65,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "earlies": svc.four_earlies(scope=scope, campaign=campaign, unit=unit),
             "query": request.GET.urlencode(),
         }
+        audit_view(request, what="tracing.case", rows=len(context["rows"]))
     return render(request, "tracing/cases.html", context)
 
 
@@ -129,7 +131,8 @@ def case_list_download(request: HttpRequest) -> FileResponse:
                 hours(row.hours.to_treat),
             ]
 
-    data = xlsx_table(sheet=_("Cases"), title=title, columns=columns, rows=rows())
+    stamp = audit_export(request, what="tracing.case")
+    data = xlsx_table(sheet=_("Cases"), title=title, columns=columns, rows=rows(), stamp=stamp)
     return ledger_file(data, name="病例台账", scope_name=scope_name, day=today)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope, scope_of
+from bastion.audit.services import audit_export, audit_view
 from bastion.lib.days import business_day
 from bastion.lib.refusals import Refused
 from bastion.lib.sheets import xlsx_table
@@ -79,6 +80,7 @@ def contacts_ledger(request: HttpRequest) -> HttpResponse:
         "may_trace": scope.has(Perm.TRACE),
         "query": request.GET.urlencode(),
     }
+    audit_view(request, what="tracing.contact", rows=len(context["rows"]))
     return render(request, "tracing/contact_ledger.html", context)
 
 
@@ -129,7 +131,8 @@ def contacts_ledger_download(request: HttpRequest) -> FileResponse:
                     c.reason,
                 ]
 
-    data = xlsx_table(sheet=_("Contacts"), title=title, columns=columns, rows=rows())
+    stamp = audit_export(request, what="tracing.contact")
+    data = xlsx_table(sheet=_("Contacts"), title=title, columns=columns, rows=rows(), stamp=stamp)
     return ledger_file(data, name="密切接触者台账", scope_name=scope_name, day=today)
 
 
@@ -154,12 +157,15 @@ def _refused(request: HttpRequest, refused: Refused) -> HttpResponse:
 @login_required
 @require_POST
 def contact_decide(request: HttpRequest, uid: str) -> HttpResponse:
+    try:
+        contact = service.contact_for(request.user, uid)  # out of reach: 404, whatever posted
+    except Refused as exc:
+        return _refused(request, exc)
     decision = request.POST.get("decision", "")
     if decision not in ("confirm", "dismiss"):
         messages.error(request, _("Choose to confirm or to dismiss the contact."))
         return _back(request)
     try:
-        contact = service.contact_for(request.user, uid)
         contact = service.contact_decide(
             actor=request.user,
             contact=contact,

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bastion.audit.services import audit_export, audit_view
 from bastion.lib.days import business_day
-from bastion.lib.sheets import xlsx_table
+from bastion.lib.sheets import ExportStamp, xlsx_table
 from bastion.tracing import isolation as iso
 from bastion.tracing.ledgers import (
     exporter_name,
@@ -87,6 +88,7 @@ def isolation_ledger(request: HttpRequest) -> HttpResponse:
     for isolation in isolations[:LIST_LIMIT]:
         _since, due, overdue = iso.care_due(isolation, today=today)
         rows.append({"i": isolation, "source": _source(isolation), "due": due, "overdue": overdue})
+    audit_view(request, what="tracing.isolation", rows=len(rows))
     return render(
         request,
         "tracing/isolation_ledger.html",
@@ -108,7 +110,12 @@ def isolation_ledger(request: HttpRequest) -> HttpResponse:
 
 
 def isolation_ledger_xlsx(
-    *, isolations: QuerySet[Isolation], scope_name: str, day: dt.date, exporter: str
+    *,
+    isolations: QuerySet[Isolation],
+    scope_name: str,
+    day: dt.date,
+    exporter: str,
+    stamp: ExportStamp,
 ) -> tempfile.SpooledTemporaryFile:
     """The ledger as an office prints it, streamed a chunk at a time."""
     title = ledger_title(
@@ -153,7 +160,7 @@ def isolation_ledger_xlsx(
                 isolation.ended_on.isoformat() if isolation.ended_on else "",
             ]
 
-    return xlsx_table(sheet=_("Isolation"), title=title, columns=columns, rows=rows())
+    return xlsx_table(sheet=_("Isolation"), title=title, columns=columns, rows=rows(), stamp=stamp)
 
 
 @login_required
@@ -166,6 +173,7 @@ def isolation_ledger_download(request: HttpRequest) -> FileResponse:
         scope_name=scope_name,
         day=today,
         exporter=exporter_name(request.user),
+        stamp=audit_export(request, what="tracing.isolation"),
     )
     return ledger_file(data, name="隔离人员台账", scope_name=scope_name, day=today)
 

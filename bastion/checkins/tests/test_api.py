@@ -154,9 +154,12 @@ def test_a_check_in_costs_a_fixed_small_number_of_queries(
 ):
     """The hot path, 8 statements: token, its last use (both batched in production),
     campaign and key areas (cached in production), savepoint, one INSERT that also checks
-    earlier uses of the client id and the person's open alerts, hot facts, release."""
+    earlier uses of the client id and the person's open alerts, hot facts and the audit
+    trail's entry (in the INSERT on PostgreSQL, one more statement on SQLite), release."""
+    from django.db import connection
+
     settings.BASTION_COUNTS_COALESCE_SECONDS = 0
     client = bearer(world.student)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8 if connection.vendor == "postgresql" else 9):
         status, _body = post(client, {**GOOD, "client_id": "q1"})
     assert status == 201

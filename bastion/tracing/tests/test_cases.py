@@ -432,7 +432,7 @@ def test_the_xlsx_is_laid_out_as_an_office_prints_it(world, campaign, client_as)
     sheet = book.worksheets[0]
     assert "周伟" in sheet["A1"].value and "2020-02-10" in sheet["A1"].value
     headers = [c.value for c in sheet[2]]
-    assert headers[:3] == ["学号/工号", "姓名", "所属单位"] and len(headers) == 13
+    assert headers[:3] == ["学号/工号", "姓名", "单位"] and len(headers) == 13
     assert sheet.freeze_panes == "A3"
     assert [sheet["A3"].value, sheet["B3"].value, sheet["K3"].value] == [
         world.student.number,

@@ -47,8 +47,8 @@ def test_the_xlsx_is_laid_out_as_an_office_prints_it(world, hubei, client_as):  
     assert [c.value for c in sheet[2]][:7] == [
         "学号/工号",
         "姓名",
-        "人员类别",
-        "所属单位",
+        "类别",
+        "单位",
         "重点地区",
         "风险等级",
         "最后在该地区日期",
