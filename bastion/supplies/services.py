@@ -163,6 +163,30 @@ def stock_receive(
     now: dt.datetime | None = None,
 ) -> SupplyMovement:
     """Receive a delivery into a store."""
+    return _stock_in(
+        actor=actor,
+        store=store,
+        item=item,
+        quantity=quantity,
+        kind=MovementKind.RECEIPT,
+        unit=None,
+        note=note,
+        now=now,
+    )
+
+
+def _stock_in(
+    *,
+    actor: User,
+    store: Store,
+    item: SupplyItem,
+    quantity: Any,
+    kind: str,
+    unit: Unit | None,
+    note: Any,
+    now: dt.datetime | None,
+) -> SupplyMovement:
+    """Add to a store's stock (a delivery, a return): the keeper's duty, one movement."""
     now = now or timezone.now()
     _keeper(actor)
     quantity = _quantity(quantity)
@@ -173,9 +197,9 @@ def stock_receive(
         return _move(
             actor=actor,
             stock=stock,
-            kind=MovementKind.RECEIPT,
+            kind=kind,
             change=quantity,
-            unit=None,
+            unit=unit,
             request=None,
             note=note,
             now=now,
@@ -359,23 +383,16 @@ def supply_return(
     now: dt.datetime | None = None,
 ) -> SupplyMovement:
     """Take back into a store what a unit did not use."""
-    now = now or timezone.now()
-    _keeper(actor)
-    quantity = _quantity(quantity)
-    note = _text(note, limit=200, what=_("note"))
-    with transaction.atomic():
-        stock = _locked_or_new_stock(store=store, item=item)
-        Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + quantity)
-        return _move(
-            actor=actor,
-            stock=stock,
-            kind=MovementKind.RETURN,
-            change=quantity,
-            unit=unit,
-            request=None,
-            note=note,
-            now=now,
-        )
+    return _stock_in(
+        actor=actor,
+        store=store,
+        item=item,
+        quantity=quantity,
+        kind=MovementKind.RETURN,
+        unit=unit,
+        note=note,
+        now=now,
+    )
 
 
 def stock_adjust(
