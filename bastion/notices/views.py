@@ -17,6 +17,7 @@ from bastion.notices.models import NoticeKind
 from bastion.notices.selectors import (
     knowledge,
     my_receipts,
+    my_unread_count,
     notice_for_reader,
     notice_managed,
     notices_managed,
@@ -55,7 +56,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "notices/mine.html",
         {
             "receipts": receipts,
-            "unread": sum(1 for r in receipts if r.read_at is None),
+            "unread": my_unread_count(person),  # all of them, not only those listed
             "may_publish": scope.has(Perm.PUBLISH_NOTICES),
             "may_handle_sentiment": scope.has(Perm.HANDLE_SENTIMENT),
         },
