@@ -32,8 +32,9 @@ test-only:
 	$(BIN)/bastion makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# ONLY=<text>: only the benchmarks whose module or name contains it (as BENCH_ONLY).
 bench: install
-	$(BIN)/python -m bench
+	$(if $(ONLY),BENCH_ONLY='$(ONLY)') $(BIN)/python -m bench
 
 format: install
 	$(BIN)/ruff format bastion bench

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench import Benchmark
@@ -36,10 +37,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _world() -> list[str]:
-    """A college of 40 classes, 12,000 students with accounts and tokens, the COVID-19 campaign."""
+def _world(people: int = PEOPLE, colleges: int = 1) -> list[str]:
+    """A university of `colleges` colleges of 40 classes, `people` students with accounts and
+    tokens (the raw tokens, in the order of the people), the COVID-19 campaign."""
     import datetime as dt
 
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.utils import timezone
 
     from bastion.accounts.models import ApiToken, User
@@ -49,20 +52,28 @@ def _world() -> list[str]:
     from bastion.org.services import unit_add
 
     university = unit_add(parent=None, code="U", name="示范大学", kind=UnitKind.UNIVERSITY)
-    college = unit_add(parent=university, code="C", name="医学院", kind=UnitKind.COLLEGE)
-    classes = [
-        unit_add(parent=college, code=f"C-{k:02d}", name=f"{k + 1}班", kind=UnitKind.CLASS)
-        for k in range(CLASSES)
-    ]
-    people = Person.objects.bulk_create(
-        Person(
-            number=f"B{i:06d}",
-            name=f"学生{i}",
-            kind=PersonKind.STUDENT,
-            unit=classes[i % CLASSES],
-            home_region="110108",
+    classes = []
+    for c in range(colleges):
+        code = "C" if colleges == 1 else f"C{c + 1:02d}"
+        college = unit_add(
+            parent=university, code=code, name=f"第{c + 1}学院", kind=UnitKind.COLLEGE
         )
-        for i in range(PEOPLE)
+        classes += [
+            unit_add(parent=college, code=f"{code}-{k:02d}", name=f"{k + 1}班", kind=UnitKind.CLASS)
+            for k in range(CLASSES)
+        ]
+    people = Person.objects.bulk_create(
+        (
+            Person(
+                number=f"B{i:06d}",
+                name=f"学生{i}",
+                kind=PersonKind.STUDENT,
+                unit=classes[i % len(classes)],
+                home_region="110108",
+            )
+            for i in range(people)
+        ),
+        batch_size=2000,
     )
     from bastion.privacy.notice import notice_version
 
@@ -75,7 +86,8 @@ def _world() -> list[str]:
             must_change_password=False,
             privacy_notice_version=notice_version(),
         )
-        user.set_unusable_password()
+        # As set_unusable_password(), whose random string costs seconds for 100,000 people.
+        user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
         users.append(user)
     users = User.objects.bulk_create(users, batch_size=2000)
     raws = [ApiToken.new_raw() for _ in users]
@@ -102,10 +114,11 @@ class Server:
 
     def __init__(self) -> None:
         self.port = _free_port()
+        self.secret_key = hashlib.sha256(secrets.token_bytes(32)).hexdigest()  # signs sessions
         env = {
             **os.environ,
             "DEBUG": "0",
-            "SECRET_KEY": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            "SECRET_KEY": self.secret_key,
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_HSTS_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -202,9 +215,14 @@ class Connection:
         if length:
             await self.reader.readexactly(length)
         if close:
-            self.writer.close()
-            self.reader = self.writer = None
+            self.close()
         return status
+
+    def close(self) -> None:
+        """Drop the connection; the next request opens another."""
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
 
 
 async def _closed_loop(port: int, requests, seconds: float) -> tuple[int, int, float]:
@@ -226,28 +244,55 @@ async def _closed_loop(port: int, requests, seconds: float) -> tuple[int, int, f
     return counts["ok"], counts["failed"], time.perf_counter() - started
 
 
-async def _open_loop(port: int, requests, rate: float, seconds: float) -> list[float]:
-    """Requests scheduled at a fixed `rate`; each latency counts from its scheduled moment,
-    so a slow answer that delays the next ones is counted in full (no coordinated omission)."""
+OK = (200, 201)
+NO_ANSWER = 0  # the status counted for a request whose connection failed
+
+
+async def _scheduled(
+    port: int,
+    requests: Iterator[bytes],
+    rate: float,
+    seconds: float,
+    answered: Callable[[float, float, int], None],
+    connections: int = CONNECTIONS,
+) -> None:
+    """`rate × seconds` requests, each sent at its scheduled moment (or as soon as its
+    connection is free) over `connections` keep-alive connections; `answered(due, latency,
+    status)` is called for each, latency counted from the scheduled moment, so a slow answer
+    that delays the next ones is counted in full (no coordinated omission)."""
     total = int(rate * seconds)
     start = time.perf_counter() + 0.05
-    latencies: list[float] = []
-    failed = 0
 
     async def client(k: int) -> None:
-        nonlocal failed
         conn = Connection(port)
-        for i in range(k, total, CONNECTIONS):
+        for i in range(k, total, connections):
             due = start + i / rate
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            status = await conn.send(next(requests))
-            latencies.append(time.perf_counter() - due)
-            if status not in (200, 201):
-                failed += 1
+            try:
+                status = await conn.send(next(requests))
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+                status = NO_ANSWER
+            answered(due, time.perf_counter() - due, status)
 
-    await asyncio.gather(*(client(k) for k in range(CONNECTIONS)))
+    await asyncio.gather(*(client(k) for k in range(connections)))
+
+
+async def _open_loop(port: int, requests, rate: float, seconds: float) -> list[float]:
+    """The latencies of requests scheduled at a fixed `rate` (see _scheduled); any failure
+    fails the run."""
+    latencies: list[float] = []
+    failed = 0
+
+    def answered(due: float, latency: float, status: int) -> None:
+        nonlocal failed
+        latencies.append(latency)
+        if status not in OK:
+            failed += 1
+
+    await _scheduled(port, requests, rate, seconds, answered)
     if failed:
         raise RuntimeError(f"{failed} check-ins failed at {rate}/s")
     return latencies

@@ -1,5 +1,10 @@
-"""One benchmark in one process: migrate (untimed), set up (untimed), measure; print the figure."""
+"""One benchmark in one process: migrate (untimed), set up (untimed), measure; print the figure.
 
+The last line of stdout is the figure, or a JSON object of figures for a benchmark with
+several; lines on stderr that start with "bench:" reach the user (bench.runner passes them).
+"""
+
+import json
 import os
 import sys
 
@@ -16,7 +21,11 @@ def main(module: str, name: str) -> None:
     bench = next(b for b in importlib.import_module(f"bench.{module}").BENCHMARKS if b.name == name)
     measure = bench.setup()
     figure = measure()
-    print(f"{figure:.6f}")
+    if isinstance(figure, dict):
+        # None: a figure this run could not give (it stays out of the medians).
+        print(json.dumps({k: None if v is None else float(v) for k, v in figure.items()}))
+    else:
+        print(f"{figure:.6f}")
 
 
 if __name__ == "__main__":
