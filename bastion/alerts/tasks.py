@@ -4,10 +4,11 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY
 from huey.exceptions import TaskLockedException
 
 from bastion.alerts.services import daily_cycle_run
+from bastion.ops.periodic import periodic
 
 logger = logging.getLogger(__name__)
 # Made once, here, so that Huey knows the lock's name and a starting worker clears it when a
@@ -15,7 +16,7 @@ logger = logging.getLogger(__name__)
 DAILY_CYCLE_LOCK = HUEY.lock_task("daily-cycle-tick")
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic(crontab(minute="*"))
 def daily_cycle_tick() -> dict[str, int]:
     """Every minute, for the active campaign: missing rules, escalations, reminders."""
     # Each step is idempotent; the lock only spares a second worker a tick of finding nothing.

@@ -6,12 +6,13 @@ Found by Huey's autodiscovery of each installed app's `tasks` module (as tracing
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import lock_task
 
 from bastion.campus.leave import leaves_overdue_raise
+from bastion.ops.periodic import periodic
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic(crontab(minute="*/5"))
 @lock_task("leaves-overdue")
 def leaves_overdue_tick() -> int:
     """Every five minutes: an alert for each person out on leave past their time back and the
@@ -19,7 +20,7 @@ def leaves_overdue_tick() -> int:
     return leaves_overdue_raise(now=timezone.now())
 
 
-@db_periodic_task(crontab(minute="7"))
+@periodic(crontab(minute="7"))
 @lock_task("returns-sort")
 def returns_sort_tick() -> int:
     """Every hour: sort the undecided return applications again by the day's facts (a fever,

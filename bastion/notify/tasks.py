@@ -1,9 +1,10 @@
 """Delivery of queued notifications (channels in notify.channels), and its retries."""
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_task
 
 from bastion.notify.services import notifications_deliver
+from bastion.ops.periodic import periodic
 
 
 @db_task()
@@ -12,7 +13,7 @@ def notifications_send(keys: list[str]) -> None:
     notifications_deliver(keys=keys)
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic(crontab(minute="*"))
 def notifications_retry() -> None:
     """Every minute: try again the rows whose backoff or lease has passed (3 attempts at most),
     and send those a killed worker never reached."""
@@ -26,7 +27,7 @@ def notifications_resume() -> None:
     notifications_retry()
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@periodic(crontab(minute="*/10"))
 def digests_tick() -> None:
     """Every ten minutes: once the cut-off has passed, send today's digests (once, by key)."""
     from bastion.campaigns.selectors import active_campaign

@@ -146,9 +146,11 @@ def table_digests(url: str) -> dict[str, tuple[int, str]]:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
     else:
+        # A partitioned table (the check-ins, by month) is read through its parent once; its
+        # partitions, which PostgreSQL lists as tables too, would count its rows twice.
         tables_sql = (
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
         )
     try:
         digests = {}

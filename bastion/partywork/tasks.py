@@ -6,19 +6,20 @@ Huey runs periodic tasks against UTC (settings.HUEY["utc"]); Shanghai is UTC+8 a
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import lock_task
 
+from bastion.ops.periodic import periodic
 from bastion.partywork.briefing import briefing_send
 
 
-@db_periodic_task(crontab(minute="0", hour="13"))
+@periodic(crontab(minute="0", hour="13"))
 @lock_task("partywork-briefing")
 def briefing_daily() -> int:
     """At 21:00 in Shanghai: build the day's briefing and send its readers the link, once."""
     return briefing_send()
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic(crontab(minute="*/15"))
 @lock_task("partywork-shifts-missed")
 def shifts_missed_tick() -> int:
     """Every quarter hour: shifts that ended with nobody checked in are marked missed."""
@@ -29,7 +30,7 @@ def shifts_missed_tick() -> int:
     return shifts_mark_missed(now=timezone.now())
 
 
-@db_periodic_task(crontab(minute="30", hour="0", day_of_week="1"))
+@periodic(crontab(minute="30", hour="0", day_of_week="1"))
 @lock_task("partywork-work-reports")
 def work_reports_weekly() -> int:
     """Monday 08:30 in Shanghai: every committee's draft of last week's work report, due on

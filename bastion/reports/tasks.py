@@ -8,15 +8,16 @@ import datetime as dt
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import lock_task
 
 from bastion.campaigns.selectors import active_campaign
 from bastion.lib.days import business_day
+from bastion.ops.periodic import periodic
 from bastion.reports.counts import unit_day_counts_refresh
 from bastion.reports.services import missing_reports_flag
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic(crontab(minute="*"))
 @lock_task("reports-counts-tick")
 def unit_day_counts_tick() -> None:
     """Every minute: recompute today's counts of every unit, so a lost update heals."""
@@ -25,7 +26,7 @@ def unit_day_counts_tick() -> None:
         unit_day_counts_refresh(campaign=campaign, day=business_day())
 
 
-@db_periodic_task(crontab(minute="5", hour="16"))
+@periodic(crontab(minute="5", hour="16"))
 def unit_day_counts_close() -> None:
     """At 00:05 in Shanghai: the final refresh of the day that just ended."""
     campaign = active_campaign()
@@ -35,7 +36,7 @@ def unit_day_counts_close() -> None:
             unit_day_counts_refresh(campaign=campaign, day=yesterday)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic(crontab(minute="*/5"))
 def missing_reports_tick() -> None:
     """Every five minutes: tell the level above about each report past its deadline, once."""
     missing_reports_flag(now=timezone.now())

@@ -1,10 +1,11 @@
 """Background work of tracing: re-evaluating a key area after it changed, cluster warnings."""
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import HUEY, db_task, lock_task
 
 from bastion.campaigns.models import Campaign, KeyArea
 from bastion.campaigns.selectors import active_campaign
+from bastion.ops.periodic import periodic
 from bastion.tracing.clusters import clusters_check
 from bastion.tracing.services import key_area_reevaluate
 
@@ -28,7 +29,7 @@ def clusters_check_task(campaign_id: int) -> int:
     return len(clusters_check(campaign=campaign)) if campaign is not None else 0
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic(crontab(minute="*/5"))
 @lock_task("clusters-check")
 def clusters_tick() -> int:
     """Every five minutes: the same scan, so that a task lost on the way loses no warning."""

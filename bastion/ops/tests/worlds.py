@@ -207,3 +207,197 @@ def person_add(number: str) -> int:
         number=number, name="新人", kind=PersonKind.STUDENT, unit=Unit.objects.first()
     )
     return person.pk
+
+
+def _tokens(users) -> list[str]:
+    """A bearer token for each user, in order (bulk: the world has hundreds)."""
+    from django.utils import timezone
+
+    from bastion.accounts.models import ApiToken
+
+    raws = [ApiToken.new_raw() for _ in users]
+    expires = timezone.now() + dt.timedelta(days=1)
+    ApiToken.objects.bulk_create(
+        ApiToken(user=u, name="ops", digest=ApiToken.digest_of(r), hint=r[:10], expires_at=expires)
+        for u, r in zip(users, raws, strict=True)
+    )
+    return raws
+
+
+def many_world(people: int, colleges: int, classes_per_college: int) -> dict:
+    """A university of `colleges` colleges of `classes_per_college` classes, each class a
+    dormitory floor with its grid worker, each college its leader; `people` students spread
+    over the classes; everyone with an email address, the students and leaders with bearer
+    tokens. The COVID-19 campaign, open all day (cut-off 23:59, reports due 23:59) and with no
+    reminder time yet, so that the time of day the test runs at changes nothing.
+
+    Returns {"students": [[number, token], …], "leaders": {college code: token}}."""
+    from bastion.accounts.models import User
+    from bastion.accounts.roles import Role
+    from bastion.lib.days import business_day
+    from bastion.org.models import Grid, Person, PersonKind, UnitKind
+    from bastion.org.services import grid_add, position_assign, unit_add
+
+    since = business_day() - dt.timedelta(days=1)
+    university = unit_add(parent=None, code="U", name="示范大学", kind=UnitKind.UNIVERSITY)
+    leaders, grids = {}, []
+    for c in range(colleges):
+        college = unit_add(
+            parent=university, code=f"C{c}", name=f"第{c + 1}学院", kind=UnitKind.COLLEGE
+        )
+        leader = Person.objects.create(
+            number=f"L{c}",
+            name=f"院领导{c}",
+            kind=PersonKind.STAFF,
+            unit=college,
+            email=f"l{c}@example.edu.cn",
+        )
+        position_assign(person=leader, role=Role.COLLEGE_LEADER, over=college, starts_on=since)
+        leaders[college.code] = leader
+        for k in range(classes_per_college):
+            klass = unit_add(
+                parent=college, code=f"C{c}-{k}", name=f"{c + 1}院{k + 1}班", kind=UnitKind.CLASS
+            )
+            grid = grid_add(unit=klass, name=f"{c + 1}院{k + 1}层", kind=Grid.Kind.DORMITORY_FLOOR)
+            worker = Person.objects.create(
+                number=f"G{c}-{k}",
+                name=f"网格员{c}-{k}",
+                kind=PersonKind.STAFF,
+                unit=college,
+                email=f"g{c}-{k}@example.edu.cn",
+            )
+            position_assign(person=worker, role=Role.GRID_WORKER, over=grid, starts_on=since)
+            grids.append(grid)
+    students = Person.objects.bulk_create(
+        Person(
+            number=f"S{i:05d}",
+            name=f"学生{i}",
+            kind=PersonKind.STUDENT,
+            unit=grids[i % len(grids)].unit,
+            grid=grids[i % len(grids)],
+            home_region="110108",
+            email=f"s{i:05d}@example.edu.cn",
+        )
+        for i in range(people)
+    )
+    users = []
+    for person in [*students, *leaders.values()]:
+        user = User(username=person.number, person=person, must_change_password=False)
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users)
+    _agreed(users)
+    tokens = dict(zip([u.username for u in users], _tokens(users), strict=True))
+    _campaign(
+        checkin_opens=dt.time(0, 0),
+        checkin_cutoff=dt.time(23, 59),
+        reminder_times=[],
+        report_deadlines={"2": "23:59", "1": "23:59"},
+    )
+    return {
+        "students": [[p.number, tokens[p.number]] for p in students],
+        "leaders": {code: tokens[leader.number] for code, leader in leaders.items()},
+    }
+
+
+def reminder_time_now() -> str:
+    """The campaign reminds at this minute (Shanghai): the next tick of the daily cycle sends."""
+    from django.utils import timezone
+
+    from bastion.campaigns.models import Campaign
+    from bastion.lib.days import SHANGHAI
+
+    slot = timezone.now().astimezone(SHANGHAI).strftime("%H:%M")
+    campaign = Campaign.objects.get(is_active=True)
+    campaign.reminder_times = [slot]
+    campaign.save(update_fields=["reminder_times"])
+    return slot
+
+
+def many_facts() -> dict:
+    """What the database holds after the run, and the same figures recounted from the rows."""
+    from django.db.models import Count
+
+    from bastion.alerts.models import Reminder
+    from bastion.checkins.models import CheckIn
+    from bastion.lib.days import business_day
+    from bastion.notify.models import Notification
+    from bastion.ops.models import PeriodicRun
+    from bastion.org.models import HealthStatus, Person, Unit
+    from bastion.reports.models import DailyReport, UnitDayCount
+
+    day = business_day()
+    checkins = list(
+        CheckIn.objects.filter(day=day).values_list(
+            "client_id", "uid", "person__number", "revision", "status"
+        )
+    )
+    counts = {
+        f"{unit}/{kind}": {"expected": e, "checked_in": c, "abnormal": a}
+        for unit, kind, e, c, a in UnitDayCount.objects.filter(day=day).values_list(
+            "unit__code", "kind", "expected", "checked_in", "abnormal"
+        )
+    }
+    recount: dict[str, dict[str, int]] = {}
+    people = Person.objects.values("unit__code", "kind").annotate(n=Count("pk"))
+    for row in people:
+        recount[f"{row['unit__code']}/{row['kind']}"] = {
+            "expected": row["n"],
+            "checked_in": 0,
+            "abnormal": 0,
+        }
+    for unit, kind, n in (
+        CheckIn.objects.filter(day=day)
+        .values_list("person__unit__code", "person__kind")
+        .annotate(n=Count("pk"))
+    ):
+        recount[f"{unit}/{kind}"]["checked_in"] = n
+    for unit, kind, n in (
+        Person.objects.exclude(health_status=HealthStatus.GREEN)
+        .values_list("unit__code", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        recount[f"{unit}/{kind}"]["abnormal"] = n
+    subtree_checked_in = {
+        unit.code: CheckIn.objects.filter(day=day, person__unit__path__startswith=unit.path).count()
+        for unit in Unit.objects.all()
+    }
+    reports = [
+        {
+            "unit": unit,
+            "checked_in": counts_.get("checked_in"),
+            "expected": counts_.get("expected"),
+            "by": by,
+        }
+        for unit, counts_, by in DailyReport.objects.filter(day=day).values_list(
+            "unit__code", "counts", "submitted_by__number"
+        )
+    ]
+    checked_in = {number for _c, _u, number, _r, _s in checkins}
+    return {
+        "day": day.isoformat(),
+        "checkins": [
+            {"client_id": c, "uid": str(u), "person": p, "revision": r, "status": s}
+            for c, u, p, r, s in checkins
+        ],
+        "counts": counts,
+        "recount": recount,
+        "subtree_checked_in": subtree_checked_in,
+        "reports": reports,
+        "missing_with_email": sorted(
+            Person.objects.exclude(email="")
+            .exclude(number__in=checked_in)
+            .values_list("number", flat=True)
+        ),
+        "rounds": list(Reminder.objects.filter(day=day).values_list("slot", "people")),
+        "outbox": [
+            {"key": k, "uid": str(u), "channel": ch, "to": to, "sent": s is not None, "tries": a}
+            for k, u, ch, to, s, a in Notification.objects.values_list(
+                "key", "uid", "channel", "recipient__number", "sent_at", "attempts"
+            )
+        ],
+        "periodic_runs": [
+            [task, slot.isoformat(), worker]
+            for task, slot, worker in PeriodicRun.objects.values_list("task", "slot", "worker")
+        ],
+    }
