@@ -70,6 +70,7 @@ from bastion.checkins.api import router as checkins_router  # noqa: E402
 from bastion.notices.api import router as notices_router  # noqa: E402
 from bastion.org.api import router as org_router  # noqa: E402
 from bastion.privacy.api import router as privacy_router  # noqa: E402
+from bastion.province.api import router as province_router  # noqa: E402
 from bastion.reports.api import router as reports_router  # noqa: E402
 from bastion.reports.api_urgent import router as urgent_router  # noqa: E402
 from bastion.tracing.api import router as tracing_router  # noqa: E402
@@ -92,3 +93,4 @@ api.add_router("/", leave_router)
 api.add_router("/", places_router)
 api.add_router("/", notices_router)
 api.add_router("/", privacy_router)
+api.add_router("/", province_router)  # member universities' signed reports

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bastion.liaison",
     "bastion.privacy",
     "bastion.reports",
+    "bastion.province",
     "bastion.notify",
     "bastion.dashboards",
     "bastion.ops",
@@ -272,8 +273,8 @@ else:
 HUEY["consumer"] = {
     "workers": env_int("HUEY_WORKERS", 2),
     "worker_type": "thread",
-    # Periodic jobs are enqueued by one consumer: with several workers on one Redis, start
-    # the others with HUEY_PERIODIC=0 so each job runs once (docs/deploy.md).
+    # Every consumer schedules the periodic jobs, and each runs once per minute whatever the
+    # number of workers (bastion.ops.periodic); HUEY_PERIODIC=0 only spares a worker the work.
     "periodic": env_bool("HUEY_PERIODIC", True),
     "check_worker_health": True,
     # A worker killed inside a locked task leaves its lock behind, which would stop that
@@ -304,6 +305,13 @@ BASTION_NOTIFY_LEASE_SECONDS = env_int("BASTION_NOTIFY_LEASE_SECONDS", 300)
 # A group robot (WeCom or DingTalk format) that receives the university-wide messages.
 BASTION_WEBHOOK_URL = env_str("BASTION_WEBHOOK_URL", "")
 BASTION_WEBHOOK_FORMAT = env_str("BASTION_WEBHOOK_FORMAT", "wecom")  # or "dingtalk"
+
+# Reporting once (一次填报、多方共享, docs/province.md): a university that is a member of a
+# province's Bastion sends its daily report's counts there, signed with the key the province
+# gave it. Unset (a laptop, a university on its own, the province itself): nothing is sent.
+BASTION_PROVINCE_URL = env_str("BASTION_PROVINCE_URL", "").strip()  # the province's base URL
+BASTION_PROVINCE_MEMBER = env_str("BASTION_PROVINCE_MEMBER", "").strip()  # our code there
+BASTION_PROVINCE_KEY = env_str("BASTION_PROVINCE_KEY", "")  # the shared secret
 
 # Roster uploads above this are refused before they are read.
 BASTION_ROSTER_MAX_BYTES = env_int("BASTION_ROSTER_MAX_BYTES", 20 * 1024 * 1024)

@@ -18,6 +18,8 @@ class Who(StrEnum):
     PUBLIC = "public"
     LOGGED_IN = "logged in"
     NOBODY = "nobody"  # 404 to everyone: a marker of the router, a feature switched off
+    # Not for people: another Bastion instance's signed requests; 401 to every person.
+    SIGNED = "signed"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Access:
     form_first: bool = False
 
     def allows(self, perms: frozenset[Perm], reach: frozenset[Reach], kind: str) -> bool:
-        if self.who is Who.NOBODY:
+        if self.who in (Who.NOBODY, Who.SIGNED):
             return False
         granted = isinstance(self.who, Who) or bool(self.who & perms)
         return (
@@ -71,6 +73,11 @@ def needs(*perms: Perm, on: str | tuple[str, ...] = (), **kwargs) -> Access:
 
 def nobody() -> Access:
     return Access(Who.NOBODY)
+
+
+def signed() -> Access:
+    """For another Bastion instance signing with its key (a member university): 401 to all."""
+    return Access(Who.SIGNED, refused=401)
 
 
 UNITS = frozenset({Reach.EVERYONE, Reach.ALL_STUDENTS, Reach.ALL_STAFF, Reach.UNIT_SUBTREE})
@@ -372,6 +379,8 @@ URLS: dict[str, Access] = {
     "api:notice": logged_in(),
     "api:consent": logged_in(),
     "api:my_data": logged_in(),
+    # reporting once: a member university's instance posts its daily report to the province
+    "api:province_reports_receive": signed(),
     # the audit trail of a record
     "audit:person": needs(Perm.READ_AUDIT, on="person"),
     "audit:record": needs(Perm.READ_AUDIT, on=("audited", "case")),

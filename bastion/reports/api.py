@@ -42,7 +42,10 @@ class DailyReportOut(Schema):
         "abnormal, key_area, isolated, suspected, confirmed."
     )
     note: str
-    submitted_by: str = Field(description="Number of the person who submitted it.")
+    submitted_by: str = Field(
+        description="Number of the person who submitted it; empty at a province for a report "
+        "a member university sent (the province holds no name)."
+    )
     submitted_at: dt.datetime
     is_late: bool = Field(description="Submitted after the campaign's deadline for the unit.")
 
@@ -59,7 +62,7 @@ def _out(report: DailyReport, code: str) -> dict:
         "is_zero": report.is_zero,
         "counts": report.counts,
         "note": report.note,
-        "submitted_by": report.submitted_by.number,
+        "submitted_by": report.submitted_by.number if report.submitted_by else "",
         "submitted_at": report.submitted_at,
         "is_late": report.is_late,
     }

@@ -68,8 +68,15 @@ class DailyReport(models.Model):
     is_zero = models.BooleanField(_("zero report"))
     counts = models.JSONField(_("counts"), default=dict)
     note = models.TextField(_("note"), blank=True)
+    # Empty only at a province, for a report a member university's instance sent: the
+    # province receives counts, never the name of the person who signed (docs/province.md).
     submitted_by = models.ForeignKey(
-        "org.Person", verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+        "org.Person",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     is_late = models.BooleanField(_("late"), default=False)
@@ -83,7 +90,7 @@ class DailyReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.day} {self.kind}"
+        return f"{self.unit_id} {self.day}"
 
 
 class UrgentReport(models.Model):

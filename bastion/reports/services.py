@@ -23,6 +23,7 @@ from bastion.lib.refusals import Refused
 from bastion.notify.services import notify
 from bastion.org.models import Unit
 from bastion.org.responsibility import chain
+from bastion.province.services import province_report_queue
 from bastion.reports.counts import unit_day_counts_refresh
 from bastion.reports.models import DailyReport
 from bastion.reports.selectors import (
@@ -110,6 +111,9 @@ def daily_report_submit(
     now = now or timezone.now()
     campaign, note = _check(actor=actor, unit=unit, day=day, note=note, now=now)
     with transaction.atomic():
+        # The unit's row, locked, queues submissions of its report: two first ones at once
+        # (through two app servers) would otherwise both find none and both insert.
+        list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
         existing = DailyReport.objects.select_for_update().filter(unit=unit, day=day).first()
         if day == business_day(now):
             # Today's counts are kept current by the services; refreshing the subtree here
@@ -125,7 +129,8 @@ def daily_report_submit(
                 )
                 % {
                     "day": day.isoformat(),
-                    "name": existing.submitted_by.name,
+                    # No person for a report a member university sent its province.
+                    "name": existing.submitted_by.name if existing.submitted_by else unit.name,
                     "time": timezone.localtime(existing.submitted_at).strftime("%H:%M"),
                 },
                 status=409,
@@ -143,11 +148,14 @@ def daily_report_submit(
         }
         if existing is None:
             report = DailyReport.objects.create(unit=unit, day=day, **fields)
-            return ReportResult(report=report, created=True)
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        existing.save()
-        return ReportResult(report=existing, created=False)
+        else:
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            report = existing
+        # The university's own report also goes to its province, when it is a member.
+        province_report_queue(report=report)
+        return ReportResult(report=report, created=existing is None)
 
 
 def missing_reports_flag(*, now: dt.datetime) -> int:
