@@ -347,10 +347,15 @@ def _insert_sql(connection) -> tuple[list, dict]:
         f"SELECT 1 FROM {qn(Alert._meta.db_table)} a"  # noqa: S608
         " WHERE a.person_id = %s AND a.state <> %s"
     )
+    # A client id seen before, on any day, in a record or an earlier version: a replay. The
+    # record's own unique index says so only within a day on PostgreSQL, where the table is
+    # partitioned by month and its unique indexes carry the day (docs/scale.md).
     not_replayed = (
         f"NOT EXISTS (SELECT 1 FROM {qn(CheckInRevision._meta.db_table)} r"  # noqa: S608
         f" JOIN {qn(CheckIn._meta.db_table)} c ON c.id = r.checkin_id"
         " WHERE c.person_id = %s AND r.client_id = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {qn(CheckIn._meta.db_table)} c"
+        " WHERE c.person_id = %s AND c.client_id = %s)"
     )
     clear = (
         f" AND NOT EXISTS ({live_alert})"  # noqa: S608
@@ -396,11 +401,12 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
     person's last check-in day; None if nothing was written, else whether the person has a
     non-closed alert.
 
-    The INSERT meets the unique constraints (one per person and day, a client id once per
-    person) with ON CONFLICT DO NOTHING, and refuses a client id kept on an earlier version
-    with NOT EXISTS, so a replay or a second submission writes nothing and the caller takes
-    the careful path. With `only_if_clear` it also writes nothing when the person has a live
-    alert or a status other than a plain green: then the check-in has more to do than this.
+    The INSERT meets the unique constraint of one per person and day with ON CONFLICT DO
+    NOTHING, and refuses a client id kept on any earlier record or version with NOT EXISTS
+    (the unique index of a client id catches a race within the day), so a replay or a
+    second submission writes nothing and the caller takes the careful path. With
+    `only_if_clear` it also writes nothing when the person has a live alert or a status other
+    than a plain green: then the check-in has more to do than this.
     Raw SQL because the ORM's bulk_create(ignore_conflicts=True) returns no ids; PostgreSQL
     and SQLite (≥ 3.35) both take the INSERT. On PostgreSQL the person's row moves and the
     audit trail's entry is written in the same statement (data-modifying CTEs), so the whole
@@ -412,7 +418,7 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
     person = checkin.person
     fields, sqls = _insert_sql(connection)
     params = [f.get_db_prep_save(getattr(checkin, f.attname), connection) for f in fields]
-    params += [person.pk, checkin.client_id or None]
+    params += [person.pk, checkin.client_id or None] * 2
     if only_if_clear:
         params += [person.pk, AlertState.CLOSED.value, person.pk, HealthStatus.GREEN.value]
     else:

@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat, Substr
 
 from bastion.accounts.roles import Perm
 from bastion.accounts.scoping import Scope
@@ -224,10 +224,18 @@ def not_checked_in(*, scope: Scope, campaign: Campaign, unit: Unit, day: dt.date
 
     Of the kinds of people the viewer's figures count (Student Affairs: students only).
     """
-    people = missing_people(scope=scope, campaign=campaign, day=day).filter(subtree_q(unit))
+    within = subtree_q(unit)
+    people = missing_people(scope=scope, campaign=campaign, day=day).filter(within)
     if scope.counted_kinds is not None:
         people = people.filter(kind__in=scope.counted_kinds)
-    return people.select_related("unit", "grid").order_by("number")
+    people = people.select_related("unit", "grid")
+    if not within:
+        return people.order_by("number")
+    # Part of the tree: sorted after filtering, in the same order. Walking the number index
+    # instead (the planner's choice for a first page) passes everyone numbered before the
+    # subtree: in a province, the twentieth university's list took a second, not 0.1 s
+    # (docs/scale.md).
+    return people.order_by(Concat("number", Value("")))
 
 
 def today_figures(*, unit: Unit, day: dt.date, kinds: tuple[str, ...] | None = None) -> Figures:

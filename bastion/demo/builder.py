@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from bastion.accounts.models import User
@@ -74,6 +74,7 @@ ACCOUNT_KINDS: tuple[AccountKind, ...] = (
     AccountKind("committee_secretary", "二级党委书记", "Secondary committee secretary"),
     AccountKind("college_leader", "学院领导", "College leader"),
     AccountKind("lab_head", "实验室负责人", "Lab head"),
+    AccountKind("province", "省级领导小组", "Province leading group"),
     AccountKind("leading_group", "领导小组", "Leading group"),
     AccountKind("org_department", "党委组织部", "Organization Department"),
     AccountKind("student_affairs", "学生工作部", "Student Affairs"),
@@ -114,6 +115,17 @@ def university_exists() -> bool:
     return Unit.objects.filter(depth=1).exists()
 
 
+@dataclass(frozen=True)
+class UniversitySpec:
+    """Which university a plan builds: the demo's own, or one of a province's (bastion.demo.
+    province), whose codes and numbers carry a prefix so that twenty fit in one database."""
+
+    code: str = catalog.UNIVERSITY_CODE
+    name: str = catalog.UNIVERSITY_NAME
+    prefix: str = ""  # before every unit's and Party organization's code
+    number_prefix: str = ""  # before every student and staff number
+
+
 def demo_build(
     *, people: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> DemoResult:
@@ -136,6 +148,21 @@ def demo_build(
         )
     result.seconds = time.perf_counter() - started
     return result
+
+
+def tables_analyze(*models) -> None:
+    """Fresh planner statistics for tables just loaded in bulk (PostgreSQL; after commit).
+
+    Autovacuum would get to them minutes later; until then the planner takes a million
+    people for a few and picks slower plans (a university's dashboard in the demo province:
+    240–280 ms instead of 100–170 ms).
+    """
+    if connection.vendor != "postgresql":
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
 
 def demo_accounts() -> list[DemoAccountRow]:
@@ -171,22 +198,38 @@ def _step(index: int) -> str:
 
 
 class _Tree:
-    """The nodes of one treebeard MP tree, laid out in memory: path, depth and numchild."""
+    """The nodes of one treebeard MP tree, laid out in memory: path, depth and numchild.
 
-    def __init__(self, model: type[Unit] | type[PartyOrg]) -> None:
+    A province's university hangs its top node `under` the province's, or (Party
+    organizations) is one more root after the `roots` of the universities before it.
+    """
+
+    def __init__(
+        self,
+        model: type[Unit] | type[PartyOrg],
+        *,
+        prefix: str = "",
+        under: Unit | None = None,
+        roots: int = 0,
+    ) -> None:
         self.model = model
+        self.prefix = prefix
+        self.under = under
         self.nodes: list = []
         self.parent: dict[int, object] = {}
-        self._roots = 0
+        self._roots = roots
 
-    def add(self, parent, **fields):
+    def add(self, parent, *, code: str, **fields):
+        if parent is None:
+            parent = self.under
         if parent is None:
             self._roots += 1
             path, depth = _step(self._roots), 1
         else:
             parent.numchild += 1
             path, depth = parent.path + _step(parent.numchild), parent.depth + 1
-        node = self.model(path=path, depth=depth, numchild=0, **fields)
+        code = self.prefix + code
+        node = self.model(path=path, depth=depth, numchild=0, code=code, **fields)
         self.nodes.append(node)
         self.parent[id(node)] = parent
         return node
@@ -250,11 +293,20 @@ class _Class:
 
 
 class _Plan:
-    def __init__(self, *, people: int, rng: random.Random) -> None:
+    def __init__(
+        self,
+        *,
+        people: int,
+        rng: random.Random,
+        spec: UniversitySpec = UniversitySpec(),
+        under: Unit | None = None,
+        org_roots: int = 0,
+    ) -> None:
         self.total = people
         self.rng = rng
-        self.units = _Tree(Unit)
-        self.orgs = _Tree(PartyOrg)
+        self.spec = spec
+        self.units = _Tree(Unit, prefix=spec.prefix, under=under)
+        self.orgs = _Tree(PartyOrg, prefix=spec.prefix, roots=org_roots)
         self.grids: list[Grid] = []
         self.homes: list[_Home] = []
         self.classes: list[list[_Class]] = []  # per college
@@ -303,16 +355,17 @@ class _Plan:
         self.committee = self.orgs.add(
             None,
             code="PC",
-            name=f"{catalog.UNIVERSITY_NAME}党委",
+            name=f"{self.spec.name}党委",
             kind=PartyOrgKind.UNIVERSITY_COMMITTEE,
         )
         self.root = self.units.add(
             None,
-            code=catalog.UNIVERSITY_CODE,
-            name=catalog.UNIVERSITY_NAME,
+            code="",
+            name=self.spec.name,
             kind=UnitKind.UNIVERSITY,
             party_org=self.committee,
         )
+        self.root.code = self.spec.code  # the university's own code, not a prefixed one
         leaders_home = self._home(self.root, self.committee, minimum=len(catalog.LEADERS), weight=0)
         leaders_home.members_only = True
         for i in range(len(catalog.LEADERS)):
@@ -673,7 +726,7 @@ class _Plan:
             for i in range(size):
                 name, gender, born = self.preset_or_new(home, i)
                 person = self._person(
-                    number=str(next(it)),
+                    number=f"{self.spec.number_prefix}{next(it)}",
                     kind=PersonKind.STAFF,
                     unit=home.unit,
                     born=born,
@@ -712,7 +765,8 @@ class _Plan:
                     self._seq[key] = self._seq.get(key, 0) + 1
                     born = cls.grade - level_age - (self.rng.random() < 0.3)
                     person = self._person(
-                        number=f"{cls.grade}{cls.college:02d}{cls.level}{self._seq[key]:04d}",
+                        number=f"{self.spec.number_prefix}{cls.grade}{cls.college:02d}"
+                        f"{cls.level}{self._seq[key]:04d}",
                         kind=PersonKind.STUDENT,
                         unit=cls.unit,
                         born=born,
@@ -806,7 +860,7 @@ class _Plan:
         class_names = [c.unit.name for c in first_chunk]
         more = f" 等 {len(class_names)} 个班级" if len(class_names) > 2 else ""
         office = self.office_homes
-        everyone = f"全校（{catalog.UNIVERSITY_NAME}）"
+        everyone = f"全校（{self.spec.name}）"
         self.picks = {
             "student": (student, f"{first_class.unit.name} · {student.dormitory}"),
             "staff": (staff, staff.unit.name),
@@ -829,12 +883,21 @@ class _Plan:
 
     # --- writing -----------------------------------------------------------------------
 
-    def write(self, say: Callable[[str], None]) -> DemoResult:
+    def write(
+        self,
+        say: Callable[[str], None],
+        *,
+        record_accounts: bool = True,
+        more_picks: dict[str, tuple[Person, str]] | None = None,
+    ) -> DemoResult:
+        """Write the plan. With `record_accounts` its picked people (and `more_picks`, a
+        province's) become the printed demo accounts, with the administrator."""
         started = time.perf_counter()
         self._staff()
         self._students()
         self._positions()
-        self._pick_demo_accounts()
+        if record_accounts:
+            self._pick_demo_accounts()
         say(_("people generated in %(seconds).1f s") % {"seconds": time.perf_counter() - started})
         PartyOrg.objects.bulk_create(self.orgs.nodes, batch_size=500)
         Unit.objects.bulk_create(self.units.nodes, batch_size=500)
@@ -852,36 +915,8 @@ class _Plan:
         accounts = 0
         for start in range(0, len(self.people), 5000):
             accounts += accounts_bulk_create(people=self.people[start : start + 5000])
-        hashed = make_password(DEMO_PASSWORD)
-        usernames = [person.number for person, _duty in self.picks.values()]
-        User.objects.filter(username__in=usernames).update(
-            password=hashed, must_change_password=False
-        )
-        if not User.objects.filter(username=ADMIN_USERNAME).exists():
-            User.objects.create(
-                username=ADMIN_USERNAME,
-                password=hashed,
-                is_superuser=True,
-                is_staff=True,
-                must_change_password=False,
-            )
-            accounts += 1
-        DemoAccount.objects.all().delete()
-        records = [(k.key, *self.picks[k.key]) for k in ACCOUNT_KINDS if k.key in self.picks]
-        DemoAccount.objects.bulk_create(
-            [
-                DemoAccount(order=i, kind=key, username=p.number, duty=duty)
-                for i, (key, p, duty) in enumerate(records)
-            ]
-            + [
-                DemoAccount(
-                    order=len(records),
-                    kind="admin",
-                    username=ADMIN_USERNAME,
-                    duty="系统管理（全部数据）",
-                )
-            ]
-        )
+        if record_accounts:
+            accounts += _demo_accounts_record({**self.picks, **(more_picks or {})})
         say(
             _("%(accounts)d accounts, %(positions)d positions")
             % {"accounts": accounts, "positions": len(self.positions)}
@@ -899,8 +934,43 @@ class _Plan:
             accounts=accounts,
             positions=len(self.positions),
             seconds=0.0,
-            demo_accounts=demo_accounts(),
+            demo_accounts=demo_accounts() if record_accounts else [],
         )
+
+
+def _demo_accounts_record(picks: dict[str, tuple[Person, str]]) -> int:
+    """The picked people's accounts get the demo password and become the printed list, with
+    the administrator's; the number of accounts made (the administrator's, if new)."""
+    hashed = make_password(DEMO_PASSWORD)
+    usernames = [person.number for person, _duty in picks.values()]
+    User.objects.filter(username__in=usernames).update(password=hashed, must_change_password=False)
+    made = 0
+    if not User.objects.filter(username=ADMIN_USERNAME).exists():
+        User.objects.create(
+            username=ADMIN_USERNAME,
+            password=hashed,
+            is_superuser=True,
+            is_staff=True,
+            must_change_password=False,
+        )
+        made = 1
+    DemoAccount.objects.all().delete()
+    records = [(k.key, *picks[k.key]) for k in ACCOUNT_KINDS if k.key in picks]
+    DemoAccount.objects.bulk_create(
+        [
+            DemoAccount(order=i, kind=key, username=p.number, duty=duty)
+            for i, (key, p, duty) in enumerate(records)
+        ]
+        + [
+            DemoAccount(
+                order=len(records),
+                kind="admin",
+                username=ADMIN_USERNAME,
+                duty="系统管理（全部数据）",
+            )
+        ]
+    )
+    return made
 
 
 def _first_member(people: list[Person]) -> Person:

@@ -11,6 +11,43 @@ UNIVERSITY_CODE = "U"
 # The university stands in Tianjin, like the university of the first seed notice.
 HOME_PROVINCE = "120000"
 
+# The demo province (`bastion demo --province`): its education department above the
+# universities, each built as the demo university is, under its own name.
+PROVINCE_NAME = "示范省教育厅"
+PROVINCE_CODE = "P"
+PROVINCE_UNIVERSITIES = (
+    "示范大学",
+    "示范理工大学",
+    "示范师范大学",
+    "示范医科大学",
+    "示范农业大学",
+    "示范财经大学",
+    "示范工业大学",
+    "示范科技大学",
+    "示范外国语大学",
+    "示范交通大学",
+    "示范海洋大学",
+    "示范中医药大学",
+    "示范政法大学",
+    "示范民族大学",
+    "示范石油大学",
+    "示范林业大学",
+    "示范电力大学",
+    "示范传媒大学",
+    "示范体育学院",
+    "示范艺术学院",
+    "示范城市学院",
+    "示范职业技术大学",
+    "示范建筑大学",
+    "示范邮电大学",
+    "示范航空航天大学",
+    "示范化工大学",
+    "示范音乐学院",
+    "示范警官学院",
+    "示范商学院",
+    "示范开放大学",
+)
+
 
 @dataclass(frozen=True)
 class CollegeSpec:

@@ -13,26 +13,30 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.accounts.roles import Role
 from bastion.alerts.models import Alert, AlertEvent, AlertState
+from bastion.alerts.services import Owners
 from bastion.audit.services import audit_baseline
 from bastion.campaigns.models import Campaign
 from bastion.campaigns.selectors import active_campaign
 from bastion.campaigns.services import campaign_create_from_preset
 from bastion.checkins.models import CheckIn
+from bastion.checkins.partitions import checkins_bulk_load
+from bastion.demo.builder import tables_analyze
 from bastion.lib.days import at, business_day
 from bastion.org.models import HealthStatus, Person, Position, Unit
-from bastion.org.responsibility import owner_for
-from bastion.reports.counts import unit_day_counts_refresh
+from bastion.reports.counts import COUNTED, unit_day_counts_refresh
 from bastion.reports.models import DailyReport, UnitDayCount
 
 LAGGARDS = 0.02  # people who often forget
@@ -79,6 +83,8 @@ def history_build(
 
     With `checkins=False` only the counts, alerts, reports and hot facts are written: the
     dashboards' benchmark needs 60 days of counts for 50,000 people, not three million rows.
+    A province's million people take the same path: the loop below runs once per person and
+    day, so it draws from prepared values and writes plain rows (see _CheckInWriter).
     """
     started = time.perf_counter()
     say = progress or (lambda line: None)
@@ -93,84 +99,88 @@ def history_build(
             starts_on=today - dt.timedelta(days=days - 1)
         )
         campaign.starts_on = today - dt.timedelta(days=days - 1)
-    people = list(Person.objects.order_by("pk").values_list("pk", "unit_id"))
-    unit_of = dict(people)
-    kind_of = dict(Person.objects.values_list("pk", "kind"))
+    people = list(Person.objects.order_by("pk").values_list("pk", "unit_id", "kind"))
+    unit_of = {pk: unit_id for pk, unit_id, _kind in people}
+    # Each person's key into a day's counts (their unit and kind): one tuple per person.
+    keyed = [(pk, (unit_id, kind)) for pk, unit_id, kind in people]
+    people = [(pk, unit_id) for pk, unit_id, _kind in people]
     laggard = {pk for pk, _unit in people if rng.random() < LAGGARDS}
     day_list = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     cases = _cases(rng=rng, people=people, day_list=day_list, today=today)
-    sick: dict[tuple[int, dt.date], _Case] = {}
+    sick: dict[dt.date, dict[int, _Case]] = defaultdict(dict)
     for case in cases:
         end = case.until or today
         day = case.day
         while day <= end:
-            sick[(case.person, day)] = case
+            sick[day][case.person] = case
             day += dt.timedelta(days=1)
 
     opens, cutoff = campaign.checkin_opens, campaign.checkin_cutoff
     window = (cutoff.hour * 60 + cutoff.minute) - (opens.hour * 60 + opens.minute)
     now_minutes = max(0, int((now - at(today, opens)).total_seconds() // 60))
-    counts: dict[tuple[int, str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    counts: dict[dt.date, dict[tuple[int, str], list[int]]] = {}
     last_day: dict[int, dt.date] = {}
-    writer = _CheckInWriter(campaign)
+    draw = rng.random
     with transaction.atomic():
-        for day in day_list:
-            is_today = day == today
-            for pk, unit_id in people:
-                row = counts[(unit_id, kind_of[pk], day)]
-                row[0] += 1
-                case = sick.get((pk, day))
-                if case is not None:
-                    row[3] += 1
-                    row[4] += case.kind == "key_area"
-                if is_today:
-                    continue  # today's counts come from the hot facts, below
-                miss = LAGGARD_MISS if pk in laggard else MISS
-                if rng.random() < miss and (case is None or case.day != day):
+        load = (
+            checkins_bulk_load(first=day_list[0], last=today)
+            if checkins
+            else nullcontext(lambda day: "")
+        )
+        with load as table_of:
+            writer = _CheckInWriter(campaign, rng=rng, opens=opens, minutes=window + 301)
+            for day in day_list:
+                is_today = day == today
+                tally = counts[day] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+                sick_today = sick.get(day, {})
+                writer.start_day(day, table_of(day))
+                for pk, key in keyed:
+                    row = tally[key]
+                    row[0] += 1
+                    case = sick_today.get(pk)
+                    if case is not None:
+                        row[3] += 1
+                        row[4] += case.kind == "key_area"
+                    if is_today:
+                        continue  # today's counts come from the hot facts, below
+                    miss = LAGGARD_MISS if pk in laggard else MISS
+                    if draw() < miss and (case is None or case.day != day):
+                        continue
+                    late = draw() < LATE
+                    row[1] += 1
+                    row[2] += late
+                    last_day[pk] = day
+                    if checkins:
+                        minute = window + 1 + int(draw() * 300) if late else int(draw() * window)
+                        writer.add(pk, minute, late, case)
+            # Today: a morning in progress, the punctual ones first.
+            sick_today = sick.get(today, {})
+            writer.start_day(today, table_of(today))
+            for pk, _unit_id in people:
+                if draw() >= TODAY_SHARE or pk in laggard:
                     continue
-                late = rng.random() < LATE
-                row[1] += 1
-                row[2] += late
-                last_day[pk] = day
+                minute = int(draw() * max(window, 1))
+                if minute > now_minutes:
+                    continue
+                last_day[pk] = today
                 if checkins:
-                    minute = window + rng.randint(1, 300) if late else rng.randint(0, window - 1)
-                    when = at(day, opens) + dt.timedelta(minutes=minute)
-                    writer.add(rng, pk, day, when, late, case)
-        # Today: a morning in progress, the punctual ones first.
-        for pk, _unit_id in people:
-            if rng.random() >= TODAY_SHARE or pk in laggard:
-                continue
-            minute = rng.randint(0, max(window - 1, 0))
-            if minute > now_minutes:
-                continue
-            last_day[pk] = today
-            if checkins:
-                when = at(today, opens) + dt.timedelta(minutes=minute)
-                writer.add(rng, pk, today, when, False, sick.get((pk, today)))
-        writer.flush()
+                    writer.add(pk, minute, False, sick_today.get(pk))
+            writer.flush()
         written = writer.written
         say(_("%(n)d check-ins over %(days)d days") % {"n": written, "days": days})
 
         alerts = _write_alerts(campaign=campaign, cases=cases, now=now, today=today)
         _write_hot_facts(cases=cases, last_day=last_day, unit_of=unit_of, now=now)
         UnitDayCount.objects.filter(campaign=campaign, day__in=day_list).delete()
-        UnitDayCount.objects.bulk_create(
-            [
-                UnitDayCount(
-                    campaign=campaign,
-                    unit_id=unit_id,
-                    day=day,
-                    kind=kind,
-                    expected=c[0],
-                    checked_in=c[1],
-                    late=c[2],
-                    abnormal=c[3],
-                    key_area=c[4],
-                )
-                for (unit_id, kind, day), c in counts.items()
+        _write_rows(
+            UnitDayCount,
+            ("campaign", "unit", "day", "kind", *COUNTED, "isolated", "suspected", "confirmed"),
+            (
+                (campaign.pk, unit_id, day, kind, *c[:5], 0, 0, 0)
+                for day, tally in counts.items()
                 if day != today
-            ],
-            batch_size=5000,
+                for (unit_id, kind), c in tally.items()
+            ),
         )
         unit_day_counts_refresh(campaign=campaign, day=today)
         say(_("%(n)d alerts, daily counts of %(days)d days") % {"n": alerts, "days": days})
@@ -183,6 +193,7 @@ def history_build(
             source="demo.history",
             note=f"The demo's history: {days} days, seed {seed}, loaded in bulk.",
         )
+    tables_analyze(CheckIn, Alert, AlertEvent, Person, UnitDayCount, DailyReport)
     return HistoryResult(
         days=days,
         checkins=written,
@@ -242,114 +253,181 @@ CHECKIN_FIELDS = (
     "reason",
     "revision",
 )
+NORMAL = ("36.3", "36.5", "36.7")
+GREEN = HealthStatus.GREEN.value
+# A random 128-bit number made a version-4 UUID, as uuid.UUID(int=…, version=4) does.
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _columns(model, fields) -> str:
+    qn = connection.ops.quote_name
+    return ", ".join(qn(model._meta.get_field(name).column) for name in fields)
 
 
 class _CheckInWriter:
-    """Inserts check-in rows with one executemany per batch.
+    """Writes check-in rows in batches: COPY on PostgreSQL, one executemany elsewhere.
 
-    Half a million model instances through the ORM's insert compiler cost minutes; the rows
-    here are plain tuples, adapted once per distinct value by the backend's own adapters.
+    A province's thirty million rows through the ORM would take hours, and even psycopg's
+    write_row, which adapts every value of every row, most of the build. Here a row is one
+    line of COPY text joined from strings prepared once per day (the day, the moment of each
+    minute) or once (temperatures, symptoms); SQLite takes tuples of values its backend has
+    adapted once per distinct value.
     """
 
-    def __init__(self, campaign: Campaign) -> None:
-        meta = CheckIn._meta
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(meta.get_field(name).column) for name in CHECKIN_FIELDS)
-        marks = ", ".join(["%s"] * len(CHECKIN_FIELDS))
-        self.copy_sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
-        self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
-        self.campaign = campaign.pk
-        symptoms = meta.get_field("symptoms")
-        self.symptoms = {
-            k: symptoms.get_db_prep_save(v, connection) for k, v in (("", []), ("f", ["fever"]))
-        }
-        self.rows: list[tuple] = []
-        self.written = 0
-        self.adapted: dict[tuple, object] = {}
-        # SQLite keeps a UUID as 32 hex digits; PostgreSQL takes the UUID itself.
-        self.hex_uids = not connection.features.has_native_uuid_field
-
-    def add(
-        self,
-        rng: random.Random,
-        pk: int,
-        day: dt.date,
-        submitted_at: dt.datetime,
-        late: bool,
-        case: "_Case | None",
+    def __init__(
+        self, campaign: Campaign, *, rng: random.Random, opens: dt.time, minutes: int
     ) -> None:
+        self.copy = connection.vendor == "postgresql"
+        self.campaign = campaign.pk
+        self.rng = rng
+        self.opens = opens
+        self.minutes = minutes
+        self.columns = _columns(CheckIn, CHECKIN_FIELDS)
+        symptoms = CheckIn._meta.get_field("symptoms")
+        ops = connection.ops
+        if self.copy:
+            self.symptoms = {"": "[]", "f": '["fever"]'}
+            self.normal = NORMAL
+        else:
+            self.symptoms = {
+                k: symptoms.get_db_prep_save(v, connection) for k, v in (("", []), ("f", ["fever"]))
+            }
+            self.normal = tuple(ops.adapt_decimalfield_value(Decimal(t), 3, 1) for t in NORMAL)
+        self.rows: dict[str, list] = defaultdict(list)
+        self.pending = 0
+        self.written = 0
+
+    def start_day(self, day: dt.date, table: str) -> None:
+        """The rows added next are of `day`, and go into `table`."""
+        ops = connection.ops
+        table = table or CheckIn._meta.db_table
+        self.into = self.rows[table]
+        start = at(day, self.opens)
+        moments = [start + dt.timedelta(minutes=m) for m in range(self.minutes)]
+        if self.copy:
+            self.day = day.isoformat()
+            self.moments = [m.isoformat(sep=" ") for m in moments]
+        else:
+            self.day = ops.adapt_datefield_value(day)
+            self.moments = [ops.adapt_datetimefield_value(m) for m in moments]
+
+    def add(self, pk: int, minute: int, late: bool, case: "_Case | None") -> None:
+        rng = self.rng
         fever = case is not None and case.kind == "fever"
-        temperature = case.summary.split()[1] if fever else rng.choice(("36.3", "36.5", "36.7"))
         trip = case is not None and case.kind == "key_area"
-        self.rows.append(
-            (
-                self._uid(rng.getrandbits(128)),
-                self.campaign,
-                pk,
-                self._adapt("d", day),
-                self._adapt("t", submitted_at),
-                self._adapt("n", temperature),
-                self.symptoms["f" if fever else ""],
-                HUBEI if trip else HOME,
-                not trip,
-                False,
-                False,
-                late,
-                False,
-                False,
-                "",
-                case.severity if case is not None else HealthStatus.GREEN.value,
-                case.summary if case is not None else "",
-                1,
+        if fever:
+            temperature = case.summary.split()[1]
+            if not self.copy:
+                temperature = connection.ops.adapt_decimalfield_value(Decimal(temperature), 3, 1)
+        else:
+            temperature = self.normal[int(rng.random() * 3)]
+        uid = f"{(rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
+        status = case.severity if case is not None else GREEN
+        reason = case.summary if case is not None else ""
+        symptoms = self.symptoms["f" if fever else ""]
+        location = HUBEI if trip else HOME
+        moment = self.moments[minute]
+        if self.copy:
+            # COPY's text format: tab-separated; no value here holds a tab, newline or "\".
+            self.into.append(
+                f"{uid}\t{self.campaign}\t{pk}\t{self.day}\t{moment}\t{temperature}\t"
+                f"{symptoms}\t{location}\t{'f' if trip else 't'}\tf\tf\t{'t' if late else 'f'}"
+                f"\tf\tf\t\t{status}\t{reason}\t1\n"
             )
-        )
-        if len(self.rows) >= 5000:
+        else:
+            self.into.append(
+                (
+                    uid,
+                    self.campaign,
+                    pk,
+                    self.day,
+                    moment,
+                    temperature,
+                    symptoms,
+                    location,
+                    not trip,
+                    False,
+                    False,
+                    late,
+                    False,
+                    False,
+                    "",
+                    status,
+                    reason,
+                    1,
+                )
+            )
+        self.pending += 1
+        if self.pending >= 20000:
             self.flush()
 
-    def _uid(self, bits: int):
-        value = uuid.UUID(int=bits, version=4)
-        return value.hex if self.hex_uids else value
-
-    def _adapt(self, kind: str, value):
-        """The backend's form of a date, a moment or a temperature; few distinct, so cached."""
-        key = (kind, value)
-        found = self.adapted.get(key)
-        if found is None:
-            ops = connection.ops
-            if kind == "d":
-                found = ops.adapt_datefield_value(value)
-            elif kind == "t":
-                found = ops.adapt_datetimefield_value(value)
-            else:
-                found = ops.adapt_decimalfield_value(Decimal(value), 3, 1)
-            self.adapted[key] = found
-        return found
-
     def flush(self) -> None:
-        if not self.rows:
-            return
+        qn = connection.ops.quote_name
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY is an order of magnitude faster than executemany on PostgreSQL.
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+            for table, rows in self.rows.items():
+                if not rows:
+                    continue
+                if self.copy:
+                    sql = f"COPY {qn(table)} ({self.columns}) FROM STDIN"
+                    with cursor.cursor.copy(sql) as copy:
+                        copy.write("".join(rows))
+                else:
+                    marks = ", ".join(["%s"] * len(CHECKIN_FIELDS))
+                    cursor.executemany(
+                        f"INSERT INTO {qn(table)} ({self.columns}) VALUES ({marks})",  # noqa: S608 (names from the model)
+                        rows,
+                    )
+                self.written += len(rows)
+                rows.clear()
+        self.pending = 0
+
+
+def _write_rows(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Plain rows (ints, strings, days) into `model`'s table, in batches: COPY on PostgreSQL,
+    executemany elsewhere; over a million daily counts in a province."""
+    qn = connection.ops.quote_name
+    table, columns = qn(model._meta.db_table), _columns(model, fields)
+    copy = connection.vendor == "postgresql"
+    marks = ", ".join(["%s"] * len(fields))
+    batch: list = []
+
+    def flush() -> None:
+        with connection.cursor() as cursor:
+            if copy:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
+                    out.write("".join(batch))
             else:
-                cursor.executemany(self.sql, self.rows)
-        self.written += len(self.rows)
-        self.rows = []
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                    batch,
+                )
+        batch.clear()
+
+    for row in rows:
+        row = tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row)
+        batch.append("\t".join(map(str, row)) + "\n" if copy else row)
+        if len(batch) >= 20000:
+            flush()
+    if batch:
+        flush()
 
 
 def _write_alerts(
     *, campaign: Campaign, cases: list[_Case], now: dt.datetime, today: dt.date
 ) -> int:
+    people = Person.objects.in_bulk({c.person for c in cases})
+    # Every case's chain of responsibility at once: a province has thousands of cases.
+    chains = Owners(day=today)
+    chains.preload(pairs={(p.unit_id, p.grid_id) for p in people.values()})
     owners: dict[int, int | None] = {}
-    people = Person.objects.select_related("unit").in_bulk({c.person for c in cases})
     alerts, events = [], []
     for case in cases:
         person = people[case.person]
         if case.person not in owners:
-            owner = owner_for(person, day=today)
+            owner = chains.owner(
+                person_id=person.pk, unit_id=person.unit_id, grid_id=person.grid_id
+            )
             owners[case.person] = owner.pk if owner else None
         raised = at(case.day, dt.time(8, 30))
         alert = Alert(
@@ -396,9 +474,10 @@ def _write_hot_facts(
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for pk, day in last_day.items():
         by_day[day].append(pk)
+    size = 20000 if connection.vendor == "postgresql" else 900  # SQLite: few parameters
     for day, pks in by_day.items():
-        for start in range(0, len(pks), 900):
-            Person.objects.filter(pk__in=pks[start : start + 900]).update(last_checkin_day=day)
+        for start in range(0, len(pks), size):
+            Person.objects.filter(pk__in=pks[start : start + size]).update(last_checkin_day=day)
     worst: dict[int, _Case] = {}
     for case in cases:
         if case.until is None:
@@ -432,15 +511,21 @@ def _write_reports(
         "unit_id", "party_org__units", "person_id"
     ).order_by("role", "pk"):
         reporter.setdefault(unit_id or party_unit, person)
-    sums = defaultdict(dict)
-    for unit in units:
-        rows = UnitDayCount.objects.filter(unit__path__startswith=unit.path, day__in=day_list)
-        for day, expected, checked_in, late, abnormal, key_area in rows.values_list(
-            "day", "expected", "checked_in", "late", "abnormal", "key_area"
-        ):
-            got = sums[unit.pk].setdefault(day, [0, 0, 0, 0, 0])
-            for i, v in enumerate((expected, checked_in, late, abnormal, key_area)):
-                got[i] += v
+    # Each reporting unit's subtree sums per day: one grouped query per depth of the tree
+    # at which units report (a province has hundreds of them), by the path's prefix.
+    sums: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
+    by_path = {unit.path: unit.pk for unit in units}
+    for depth in sorted({unit.depth for unit in units}):
+        rows = (
+            UnitDayCount.objects.filter(day__in=day_list, unit__depth__gte=depth)
+            .annotate(prefix=Substr("unit__path", 1, depth * Unit.steplen))
+            .values("prefix", "day")
+            .annotate(**{f: Sum(f) for f in COUNTED})
+            .order_by()
+        )
+        for row in rows:
+            if row["prefix"] in by_path:
+                sums[by_path[row["prefix"]]][row["day"]] = [row[f] for f in COUNTED]
     reports = []
     for unit in units:
         person = reporter.get(unit.pk)

@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,13 +219,15 @@ def _pg_env() -> dict[str, str]:
     return env
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str]) -> str:
+    """Run a PostgreSQL client program; its output."""
     done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise BackupError(
             _("%(program)s failed: %(error)s")
             % {"program": Path(command[0]).name, "error": done.stderr.strip()[-2000:]}
         )
+    return done.stdout
 
 
 def _pg_backup(part: Path) -> dict[str, int]:
@@ -241,17 +244,50 @@ def _pg_backup(part: Path) -> dict[str, int]:
 
 
 def _pg_restore(path: Path) -> None:
-    """pg_restore into the configured database, all or nothing, owned by its user."""
+    """pg_restore into the configured database, all or nothing, owned by its user.
+
+    In the order of a list where the partitions' own indexes and constraints come before
+    their parents': --clean drops in the reverse order, and PostgreSQL refuses to drop a
+    partition's index while it is attached to its parent's (the check-in history is
+    partitioned by month, docs/scale.md).
+    """
     pg_restore = _pg_program("pg_restore")
-    _run(
-        [
-            pg_restore,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(path),
-        ]
+    order = _partitions_first(_run([pg_restore, "--list", str(path)]))
+    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing:
+        listing.write(order)
+        listing.flush()
+        _run(
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--use-list={listing.name}",
+                f"--dbname={connection.settings_dict['NAME']}",
+                str(path),
+            ]
+        )
+
+
+def _partitions_first(listing: str) -> str:
+    """pg_restore's list with the indexes and constraints that an INDEX ATTACH entry names
+    (a partition's) moved before every other index and constraint. An entry reads
+    "<id>; <oids> <kind…> <schema> [<table>] <name> <owner>"."""
+    lines = listing.splitlines()
+    words = [line.split() for line in lines]
+    attached = {w[6] for w in words if len(w) > 6 and w[3:5] == ["INDEX", "ATTACH"]}
+
+    def own(w: list[str]) -> bool:
+        if len(w) > 6 and w[3] == "CONSTRAINT":
+            return w[6] in attached
+        return len(w) > 5 and w[3] == "INDEX" and w[4] != "ATTACH" and w[5] in attached
+
+    moved = [line for line, w in zip(lines, words, strict=True) if own(w)]
+    rest = [(line, w) for line, w in zip(lines, words, strict=True) if not own(w)]
+    at = next(
+        (i for i, (_line, w) in enumerate(rest) if w[3:4] in (["CONSTRAINT"], ["INDEX"])),
+        len(rest),
     )
+    return "\n".join([line for line, _w in rest[:at]] + moved + [line for line, _w in rest[at:]])

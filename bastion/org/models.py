@@ -14,6 +14,7 @@ from bastion.lib.days import business_day
 
 
 class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Province education department")  # above the universities
     UNIVERSITY = "university", _("University")
     COLLEGE = "college", _("College")
     OFFICE = "office", _("Office")

@@ -174,6 +174,19 @@ def test_a_client_id_of_an_earlier_days_version_is_a_replay_not_todays_first(wor
     assert rows() == before
 
 
+def test_a_retry_on_the_next_day_with_yesterdays_client_id_answers_yesterdays_record(
+    world, campaign
+):
+    """On PostgreSQL the client id's unique index is per day (the table is partitioned by
+    month): the INSERT's own look-up across days keeps the retry a replay."""
+    with time_machine.travel(MORNING - dt.timedelta(days=1), tick=False):
+        yesterday = submit(world, campaign, client_id="phone-1").checkin
+    before = rows()
+    again = submit(world, campaign, client_id="phone-1", temperature="38.5")
+    assert again.replayed and again.checkin.pk == yesterday.pk
+    assert rows() == before
+
+
 def test_the_first_check_in_of_the_day_still_closes_an_open_missing_alert(world, campaign):
     """The INSERT says whether the person has open alerts; a missing one is then closed."""
     from bastion.alerts.missing import MISSING_KINDS

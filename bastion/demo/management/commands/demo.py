@@ -1,5 +1,6 @@
 """`bastion demo`: build the demo university, or find it built, and print its demo accounts."""
 
+import time
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,6 +15,9 @@ from bastion.demo.builder import (
     demo_build,
     university_exists,
 )
+from bastion.demo.province import DAYS as PROVINCE_DAYS
+from bastion.demo.province import PEOPLE as PROVINCE_PEOPLE
+from bastion.demo.province import UNIVERSITIES, ProvinceRefused, province_build, province_check
 
 HELP = gettext_lazy(
     "Build the demo university (colleges, classes, labs, offices, a hospital, Party "
@@ -22,8 +26,11 @@ HELP = gettext_lazy(
     "database without a university: with --keep-existing an existing university is left "
     "as it is and its demo accounts are printed; without it the command refuses. To start "
     "over, use a fresh database (remove var/bastion.sqlite3, or drop the PostgreSQL "
-    "database) and migrate."
+    "database) and migrate. With --province it builds a province instead: an education "
+    "department above --universities universities, each built as the demo university is."
 )
+PEOPLE = 10000
+HISTORY_DAYS = 21
 
 
 class Command(BaseCommand):
@@ -35,8 +42,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--people",
             type=int,
-            default=10000,
-            help=_("How many students and staff (default 10000)."),
+            default=None,
+            help=_(
+                "How many students and staff (default 10000; with --province 1000000, "
+                "shared among the universities)."
+            ),
         )
         parser.add_argument(
             "--seed",
@@ -47,10 +57,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--history-days",
             type=int,
-            default=21,
+            default=None,
             help=_(
-                "Days of check-in history to build with a new university (default 21; 0: none)."
+                "Days of check-in history to build with a new university (default 21; with "
+                "--province 30; 0: none)."
             ),
+        )
+        parser.add_argument(
+            "--province",
+            action="store_true",
+            help=_(
+                "Build a province: an education department above several universities "
+                "(PostgreSQL recommended: a million people take minutes, see docs/scale.md)."
+            ),
+        )
+        parser.add_argument(
+            "--universities",
+            type=int,
+            default=UNIVERSITIES,
+            help=_("With --province: how many universities (default 20)."),
         )
         parser.add_argument(
             "--keep-existing",
@@ -59,8 +84,27 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, people: int, seed: int, keep_existing: bool, history_days: int, **options
+        self,
+        *args,
+        people: int | None,
+        seed: int,
+        keep_existing: bool,
+        history_days: int | None,
+        province: bool,
+        universities: int,
+        **options,
     ) -> None:
+        if province:
+            self._province(
+                universities=universities,
+                people=PROVINCE_PEOPLE if people is None else people,
+                days=PROVINCE_DAYS if history_days is None else history_days,
+                seed=seed,
+                keep_existing=keep_existing,
+            )
+            return
+        people = PEOPLE if people is None else people
+        history_days = HISTORY_DAYS if history_days is None else history_days
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise CommandError(
                 _("--people must be between %(low)d and %(high)d.")
@@ -105,6 +149,9 @@ class Command(BaseCommand):
             )
             if history_days > 0:
                 self._history(days=history_days, seed=seed)
+        self._accounts()
+
+    def _accounts(self) -> None:
         rows = demo_accounts()
         if not rows:
             self.stdout.write(
@@ -115,7 +162,60 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo accounts (log in with the number as the user name):"))
         self.stdout.write(render_table(rows))
 
-    def _history(self, *, days: int, seed: int) -> None:
+    def _province(
+        self, *, universities: int, people: int, days: int, seed: int, keep_existing: bool
+    ) -> None:
+        if keep_existing and university_exists():
+            self.stdout.write(_("A university already exists; nothing was built."))
+            self._accounts()
+            return
+        try:
+            province_check(universities=universities, people=people, seed=seed)
+        except ProvinceRefused as refused:
+            raise CommandError(str(refused)) from None
+        started = time.perf_counter()
+        self.stdout.write(
+            _(
+                "Building the demo province: %(universities)d universities, %(people)d people, "
+                "seed %(seed)d…"
+            )
+            % {"universities": universities, "people": people, "seed": seed}
+        )
+        result = province_build(
+            universities=universities, people=people, seed=seed, progress=self._progress
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Built in %(seconds).1f s: %(universities)d universities, %(units)d units, "
+                    "%(orgs)d Party organizations, %(grids)d grids, %(people)d people, "
+                    "%(accounts)d accounts, %(positions)d positions."
+                )
+                % {
+                    "seconds": result.seconds,
+                    "universities": result.universities,
+                    "units": result.units,
+                    "orgs": result.party_orgs,
+                    "grids": result.grids,
+                    "people": result.people,
+                    "accounts": result.accounts,
+                    "positions": result.positions,
+                }
+            )
+        )
+        if days > 0:
+            # The history a province's dashboards read; the single university's extras
+            # (tracing, campus, Party work, notices) are left out of a province.
+            self._history_only(days=days, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("The province is ready in %(seconds).1f s.")
+                % {"seconds": time.perf_counter() - started}
+            )
+        )
+        self._accounts()
+
+    def _history_only(self, *, days: int, seed: int) -> None:
         from bastion.demo.history import history_build
 
         self.stdout.write(_("Building %(days)d days of history…") % {"days": days})
@@ -123,6 +223,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("History built in %(seconds).1f s.") % {"seconds": done.seconds})
         )
+
+    def _history(self, *, days: int, seed: int) -> None:
+        self._history_only(days=days, seed=seed)
         from bastion.demo.tracing import tracing_build
 
         traced = tracing_build(seed=seed)
