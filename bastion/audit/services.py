@@ -27,6 +27,7 @@ from bastion.audit import context, signing, snapshot
 from bastion.audit.models import Action, AuditEntry, AuditHead
 from bastion.audit.registry import REGISTRY, Audited, spec_for
 from bastion.lib.chunks import CHUNK, chunks
+from bastion.lib.rawsql import prepared, row_params
 from bastion.lib.sheets import ExportStamp
 
 logger = logging.getLogger(__name__)
@@ -346,7 +347,7 @@ def insert_sql(conn=None) -> tuple[str, str]:
         qn = conn.ops.quote_name
         fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
         built = (
-            fields,
+            prepared(fields),
             ", ".join(qn(f.column) for f in fields),
             ", ".join(["%s"] * len(fields)),
         )
@@ -359,7 +360,7 @@ def insert_params(made: AuditEntry, conn=None) -> list:
     conn = conn or connection
     insert_sql(conn)
     fields = _INSERT[conn.vendor][0]
-    return [f.get_db_prep_save(getattr(made, f.attname), conn) for f in fields]
+    return row_params(fields, made, conn)
 
 
 def created_entry(instance: models.Model) -> AuditEntry:

@@ -23,6 +23,7 @@ from bastion.checkins.counts_queue import QUEUE
 from bastion.checkins.models import CheckIn, CheckInRevision
 from bastion.lib import divisions
 from bastion.lib.days import at, business_day
+from bastion.lib.rawsql import prepared, row_params
 from bastion.lib.refusals import Refused
 from bastion.org.models import HealthStatus, Person
 
@@ -343,6 +344,7 @@ def _insert_sql(connection) -> tuple[list, dict]:
     qn = connection.ops.quote_name
     fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(qn(f.column) for f in fields)
+    fields = prepared(fields)
     live_alert = (
         f"SELECT 1 FROM {qn(Alert._meta.db_table)} a"  # noqa: S608
         " WHERE a.person_id = %s AND a.state <> %s"
@@ -417,7 +419,7 @@ def _insert_if_first(checkin: CheckIn, *, only_if_clear: bool = False) -> bool |
 
     person = checkin.person
     fields, sqls = _insert_sql(connection)
-    params = [f.get_db_prep_save(getattr(checkin, f.attname), connection) for f in fields]
+    params = row_params(fields, checkin, connection)
     params += [person.pk, checkin.client_id or None] * 2
     if only_if_clear:
         params += [person.pk, AlertState.CLOSED.value, person.pk, HealthStatus.GREEN.value]
