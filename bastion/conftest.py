@@ -16,6 +16,7 @@ Students 李明 (member of the 临床医学系学生党支部) and 刘洋 live i
 """
 
 import datetime as dt
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -344,6 +345,19 @@ def log_in(page, base: str, number: str, password: str = PASSWORD) -> None:
     if "/privacy/" in page.url:  # a first login: the privacy notice, agreed to as a person would
         with page.expect_navigation():
             page.click("button[name=decision][value=agree]")
+
+
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until `expression` is true in the page.
+
+    Playwright's wait_for_function polls with a function it compiles inside the page, which
+    the strict CSP (no 'unsafe-eval') refuses in newer Chromium; evaluate() runs through the
+    DevTools protocol, which the CSP does not govern, so this polls with it instead."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:g} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bastion.campaigns.services import campaign_create_from_preset
 from bastion.campus.models import AccessLog, ReturnApplication, ReturnState, SemesterPlan
 from bastion.campus.passes import pass_sign
 from bastion.campus.tests.conftest import clean_days
-from bastion.conftest import SINCE, build_world, log_in
+from bastion.conftest import SINCE, build_world, log_in, wait_until
 from bastion.lib.days import business_day
 from bastion.org.models import Person, PersonKind
 from bastion.tracing.models import Isolation, IsolationState
@@ -96,9 +96,10 @@ def test_a_clean_student_is_approved_in_bulk_and_one_from_a_key_area_is_held(bro
     def show(code: str) -> tuple[str, str]:
         gate.fill("#gate-code", code)
         gate.press("#gate-code", "Enter")
-        gate.wait_for_function(
+        wait_until(
+            gate,
             "document.getElementById('gate-result').className.match(/admit|refuse/) && "
-            "!document.getElementById('gate-verdict').textContent.includes('…')"
+            "!document.getElementById('gate-verdict').textContent.includes('…')",
         )
         gate.wait_for_timeout(300)  # the server's answer follows the offline one
         return gate.get_attribute("#gate-result", "class"), gate.inner_text("#gate-result")

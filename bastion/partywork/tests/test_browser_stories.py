@@ -6,7 +6,7 @@ import pytest
 
 from bastion.accounts.roles import Role
 from bastion.campaigns.services import campaign_create_from_preset
-from bastion.conftest import SINCE, build_world, log_in
+from bastion.conftest import SINCE, build_world, log_in, wait_until
 from bastion.partywork.models import ExemplaryStory, StoryReview, StoryState
 from bastion.partywork.tests.conftest import _person
 from bastion.partywork.tests.test_stories import png
@@ -76,8 +76,9 @@ def test_a_story_goes_from_the_branch_through_two_reviews_to_everyone(browser, l
     page.goto(f"{base}/party/stories/")
     card = page.inner_text("#stories")
     assert TITLE in card and "临床医学系学生党支部" in card and "李明" in card
-    page.wait_for_function(
-        "[...document.querySelectorAll('#stories img')].every(i => i.complete && i.naturalWidth)"
+    wait_until(
+        page,
+        "[...document.querySelectorAll('#stories img')].every(i => i.complete && i.naturalWidth)",
     )
     assert page.eval_on_selector("#stories img", "img => img.naturalWidth") == 40
     page.screenshot(path="var/screens/party-stories.png", full_page=True)
