@@ -6,6 +6,8 @@ run happens in a fresh database, in its own process; the table shows the median 
 contains "load".
 """
 
+import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,3 +44,16 @@ class Benchmark:
         if self.figures:
             return self.figures
         return (Figure(self.name, self.goal, self.unit, self.higher_is_better),)
+
+
+def median_ms(func: Callable[[], object], n: int, *, warm: int = 1) -> float:
+    """The median of `n` timed calls of `func`, in milliseconds, after `warm` untimed ones
+    (caches filled, connections open)."""
+    for _ in range(warm):
+        func()
+    runs = []
+    for _ in range(n):
+        start = time.perf_counter()
+        func()
+        runs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(runs)

@@ -43,9 +43,8 @@ def _world(people: int = PEOPLE, colleges: int = 1) -> list[str]:
     import datetime as dt
 
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-    from django.utils import timezone
 
-    from bastion.accounts.models import ApiToken, User
+    from bastion.accounts.models import User
     from bastion.campaigns.services import campaign_create_from_preset
     from bastion.lib.days import business_day
     from bastion.org.models import Person, PersonKind, UnitKind
@@ -90,22 +89,34 @@ def _world(people: int = PEOPLE, colleges: int = 1) -> list[str]:
         user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
         users.append(user)
     users = User.objects.bulk_create(users, batch_size=2000)
-    raws = [ApiToken.new_raw() for _ in users]
+    raws = tokens_for([u.pk for u in users])
+    campaign_create_from_preset(preset="covid19", starts_on=business_day() - dt.timedelta(days=1))
+    return raws
+
+
+def tokens_for(user_ids: list[int]) -> list[str]:
+    """A bearer token for each account, valid 30 days; the raw tokens, in the same order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bastion.accounts.models import ApiToken
+
+    raws = [ApiToken.new_raw() for _ in user_ids]
     expires = timezone.now() + dt.timedelta(days=30)
     ApiToken.objects.bulk_create(
         (
             ApiToken(
-                user=u,
+                user_id=u,
                 name="bench",
                 digest=ApiToken.digest_of(raw),
                 hint=raw[:10],
                 expires_at=expires,
             )
-            for u, raw in zip(users, raws, strict=True)
+            for u, raw in zip(user_ids, raws, strict=True)
         ),
         batch_size=2000,
     )
-    campaign_create_from_preset(preset="covid19", starts_on=business_day() - dt.timedelta(days=1))
     return raws
 
 

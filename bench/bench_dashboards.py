@@ -5,10 +5,7 @@ check-in rows (the dashboards never read them): per-unit daily counts, alerts, d
 and today's hot facts. The figures are medians of repeated requests, in milliseconds.
 """
 
-import statistics
-import time
-
-from bench import Benchmark
+from bench import Benchmark, median_ms
 
 PEOPLE = 50_000
 DAYS = 60
@@ -24,14 +21,7 @@ def _university() -> None:
 
 
 def _median_ms(func, n: int = REQUESTS) -> float:
-    for _ in range(3):  # warm caches and connections
-        func()
-    runs = []
-    for _ in range(n):
-        start = time.perf_counter()
-        func()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
+    return median_ms(func, n, warm=3)
 
 
 def _dashboard_setup():

@@ -32,7 +32,7 @@ import sys
 import time
 import tracemalloc
 
-from bench import Benchmark, Figure
+from bench import Benchmark, Figure, median_ms
 
 UNIVERSITIES = int(os.environ.get("BENCH_PROVINCE_UNIVERSITIES", "20"))
 PEOPLE = int(os.environ.get("BENCH_PROVINCE_PEOPLE", "1000000"))
@@ -82,16 +82,6 @@ class _Progress:
         pass
 
 
-def _median_ms(func, n: int) -> float:
-    func()  # warm caches and connections
-    runs = []
-    for _ in range(n):
-        start = time.perf_counter()
-        func()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
-
-
 def _client_of(person_id: int):
     from django.test import Client
 
@@ -126,12 +116,11 @@ def _leaders(universities) -> dict[int, int]:
 
 def _tokens(n: int) -> list[str]:
     """Bearer tokens of `n` people who have not checked in today, with the notice agreed."""
-    from django.utils import timezone
-
-    from bastion.accounts.models import ApiToken, User
+    from bastion.accounts.models import User
     from bastion.lib.days import business_day
     from bastion.org.models import HealthStatus, Person
     from bastion.privacy.notice import notice_version
+    from bench.bench_checkins import tokens_for
 
     people = list(
         Person.objects.exclude(last_checkin_day=business_day())
@@ -143,22 +132,7 @@ def _tokens(n: int) -> list[str]:
     User.objects.filter(pk__in=users).update(
         must_change_password=False, privacy_notice_version=notice_version()
     )
-    raws = [ApiToken.new_raw() for _ in users]
-    expires = timezone.now() + dt.timedelta(days=30)
-    ApiToken.objects.bulk_create(
-        (
-            ApiToken(
-                user_id=u,
-                name="bench",
-                digest=ApiToken.digest_of(raw),
-                hint=raw[:10],
-                expires_at=expires,
-            )
-            for u, raw in zip(users, raws, strict=True)
-        ),
-        batch_size=2000,
-    )
-    return raws
+    return tokens_for(users)
 
 
 def _ingestion(raws: list[str]) -> float:
@@ -240,14 +214,14 @@ def _figures() -> dict[str, float]:
         # instance, so its home page would be the province's (docs/scale.md).
         client = _client_of(leaders[university.pk])
         url = f"/dashboard/units/{university.code}/"
-        each.append(_median_ms(lambda c=client, u=url: _dashboard(c, u), DASHBOARD_RUNS))
+        each.append(median_ms(lambda c=client, u=url: _dashboard(c, u), DASHBOARD_RUNS))
         say(f"{university.name}'s dashboard: {each[-1]:.0f} ms")
     figures[UNIVERSITY] = statistics.median(each)
     figures[WORST] = max(each)
 
     head = Person.objects.get(number=DemoAccount.objects.get(kind="province").username)
     client = _client_of(head.pk)
-    figures[PROVINCE] = _median_ms(lambda: _dashboard(client), RUNS)
+    figures[PROVINCE] = median_ms(lambda: _dashboard(client), RUNS)
 
     def first_page(unit: Unit) -> None:
         people = not_checked_in(scope=EVERYTHING, campaign=campaign, unit=unit, day=today)
@@ -255,8 +229,8 @@ def _figures() -> dict[str, float]:
         assert page.paginator.count > 0
         list(page.object_list)
 
-    figures[MISSING_PROVINCE] = _median_ms(lambda: first_page(province), RUNS)
-    each = [_median_ms(lambda u=u: first_page(u), LIST_RUNS) for u in universities]
+    figures[MISSING_PROVINCE] = median_ms(lambda: first_page(province), RUNS)
+    each = [median_ms(lambda u=u: first_page(u), LIST_RUNS) for u in universities]
     figures[MISSING_UNIVERSITY] = statistics.median(each)
     figures[MISSING_WORST] = max(each)
 
