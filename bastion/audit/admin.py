@@ -6,45 +6,35 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from bastion.accounts.admin_scoping import RecordAdmin
 from bastion.accounts.roles import Perm
-from bastion.accounts.scoping import scope_of
+from bastion.accounts.scoping import Scope, scope_of
 from bastion.audit.models import AuditEntry, AuditHead
 from bastion.audit.registry import REGISTRY
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def _may_view(self, request: HttpRequest) -> bool:
-        user = request.user
-        if not user.is_active:
-            return False
-        scope = scope_of(user)
-        return user.is_superuser or (scope.has(Perm.ADMIN) and scope.has(Perm.READ_AUDIT))
+class _TrailAdmin(RecordAdmin):
+    """Listed, never edited, for those who use the admin and read the trail (audit.read)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may_view(request)
+        return super().has_module_permission(request) and self._may(request, Perm.READ_AUDIT)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may_view(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+        return super().has_view_permission(request, obj) and self._may(request, Perm.READ_AUDIT)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(_ReadOnly):
+class AuditEntryAdmin(_TrailAdmin):
+    """For the readers of the trail; its own rule of what each sees, not the people scope."""
+
     list_display = ["at", "actor_label", "ip", "action", "target", "target_id", "seq"]
     list_filter = ["action", "target"]
     search_fields = ["target_id", "actor_label", "ip"]
     ordering = ["-pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
-        queryset = super().get_queryset(request)
+        # Not the scope's filter (entries are no one's records): the trail's rule below.
+        queryset = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
             return queryset
         scope = scope_of(request.user)
@@ -53,5 +43,10 @@ class AuditEntryAdmin(_ReadOnly):
 
 
 @admin.register(AuditHead)
-class AuditHeadAdmin(_ReadOnly):
+class AuditHeadAdmin(_TrailAdmin):
+    """The chain's head."""
+
     list_display = ["seq", "chain", "sealed_at"]
+
+    def scoped(self, scope: Scope) -> QuerySet[AuditHead]:
+        return AuditHead.objects.all()
